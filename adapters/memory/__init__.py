@@ -1,0 +1,1 @@
+"""In-memory twins of the PostgreSQL adapters, proven equivalent by tests/contract."""

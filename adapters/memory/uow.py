@@ -1,0 +1,32 @@
+from types import TracebackType
+from typing import Self
+
+from adapters.memory.store import InMemoryStore
+from adapters.memory.users import InMemoryUserRepository
+from application.ports import UnitOfWork
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    """Works on a private copy of the state; ``commit()`` publishes it, leaving without it throws it away."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        await self._store.lock.acquire()
+        self._working = self._store.state.snapshot()
+        self.users = InMemoryUserRepository(self._working)
+        return self
+
+    async def commit(self) -> None:
+        self._store.state = self._working
+        self._working = self._store.state.snapshot()
+        self.users = InMemoryUserRepository(self._working)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._store.lock.release()

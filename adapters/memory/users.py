@@ -1,0 +1,67 @@
+from dataclasses import replace
+from datetime import datetime
+
+from adapters.memory.store import State, UserRecord
+from application.errors import AlreadyExists
+from application.ports import UserRepository
+from domain.ids import UserId
+from domain.users import NewUser, PasswordHash, User, UserChanges
+
+
+class InMemoryUserRepository(UserRepository):
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    async def add(self, user: NewUser, now: datetime) -> User:
+        self._ensure_free(None, user.username, user.email)
+        self._state.last_user_id += 1
+        stored = User(UserId(self._state.last_user_id), user.username, user.email, user.bio, user.image)
+        self._state.users[stored.id] = UserRecord(stored, user.password_hash, now, now)
+        return stored
+
+    async def get(self, user_id: UserId) -> User | None:
+        record = self._state.users.get(user_id)
+        return None if record is None else record.user
+
+    async def get_by_username(self, username: str) -> User | None:
+        wanted = username.lower()
+        for record in self._state.users.values():
+            if record.user.username.lower() == wanted:
+                return record.user
+        return None
+
+    async def find_credentials(self, email: str) -> tuple[User, PasswordHash] | None:
+        wanted = email.lower()
+        for record in self._state.users.values():
+            if record.user.email.lower() == wanted:
+                return record.user, record.password_hash
+        return None
+
+    async def update(self, user_id: UserId, changes: UserChanges, now: datetime) -> User | None:
+        record = self._state.users.get(user_id)
+        if record is None:
+            return None
+        self._ensure_free(user_id, changes.username, changes.email)
+        user = record.user
+        record.user = replace(
+            user,
+            username=changes.username if changes.username is not None else user.username,
+            email=changes.email if changes.email is not None else user.email,
+            bio=changes.bio if changes.bio is not None else user.bio,
+            image=None
+            if changes.clear_image
+            else (changes.image if changes.image is not None else user.image),
+        )
+        if changes.password_hash is not None:
+            record.password_hash = changes.password_hash
+        record.updated_at = now
+        return record.user
+
+    def _ensure_free(self, owner: UserId | None, username: str | None, email: str | None) -> None:
+        for record in self._state.users.values():
+            if record.user.id == owner:
+                continue
+            if username is not None and record.user.username.lower() == username.lower():
+                raise AlreadyExists("username")
+            if email is not None and record.user.email.lower() == email.lower():
+                raise AlreadyExists("email")

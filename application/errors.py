@@ -1,0 +1,27 @@
+"""Failures a use case reports; the entrypoints decide how each one reaches the caller."""
+
+
+class ApplicationError(Exception):
+    """Base of every failure raised by a use case."""
+
+
+class NotFound(ApplicationError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} not found")
+        self.what = what
+
+
+class AlreadyExists(ApplicationError):
+    """A unique value is taken; ``field`` names the input that collided."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} has already been taken")
+        self.field = field
+
+
+class AuthenticationFailed(ApplicationError):
+    """The caller could not be identified: bad credentials, a bad token or a user that no longer exists."""
+
+
+class PermissionDenied(ApplicationError):
+    """The caller is known but may not do this."""

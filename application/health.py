@@ -1,0 +1,28 @@
+"""Readiness: may this process take traffic?"""
+
+from dataclasses import dataclass
+
+from application.ports import DatabaseProbe
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    database_reachable: bool
+    schema_revision: str | None
+    expected_revision: str
+
+    @property
+    def ready(self) -> bool:
+        return self.database_reachable and self.schema_revision == self.expected_revision
+
+
+class CheckReadiness:
+    def __init__(self, probe: DatabaseProbe, expected_revision: str) -> None:
+        self._probe, self._expected = probe, expected_revision
+
+    async def __call__(self) -> Readiness:
+        try:
+            revision = await self._probe.schema_revision()
+        except Exception:  # any failure to reach the database means "not ready", never a crash
+            return Readiness(False, None, self._expected)
+        return Readiness(True, revision, self._expected)

@@ -1,0 +1,115 @@
+"""Account use cases: register, log in, read and change the current user."""
+
+from dataclasses import dataclass
+from functools import partial
+
+from application.errors import AuthenticationFailed
+from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
+from domain import users
+from domain.errors import Problems
+from domain.ids import UserId
+from domain.text import checked_text
+from domain.users import NewUser, User, UserChanges
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    token: str
+
+
+class RegisterUser:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService, clock: Clock) -> None:
+        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+
+    async def __call__(self, username: str, email: str, password: str) -> SignedIn:
+        problems = Problems()
+        new_username = problems.check(users.username, username)
+        new_email = problems.check(users.email, email)
+        new_password = problems.check(users.password, password)
+        problems.raise_if_any()
+        # Hash before the transaction: the connection is not held while the CPU works.
+        hashed = await self._hasher.hash(new_password)
+        async with self._uow as uow:
+            user = await uow.users.add(NewUser(new_username, new_email, hashed), self._clock.now())
+            await uow.commit()
+        return SignedIn(user, self._tokens.issue(user.id))
+
+
+class LogIn:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService, clock: Clock) -> None:
+        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+
+    async def __call__(self, email: str, password: str) -> SignedIn:
+        problems = Problems()
+        problems.check(partial(checked_text, "email", max_length=users.EMAIL_MAX_LENGTH), email)
+        problems.check(users.password_attempt, password)
+        problems.raise_if_any()
+        async with self._uow as uow:
+            found = await uow.users.find_credentials(email.strip())
+        if found is None:
+            await self._hasher.waste_time(password)
+            raise AuthenticationFailed("email or password is invalid")
+        user, hashed = found
+        if not await self._hasher.verify(password, hashed):
+            raise AuthenticationFailed("email or password is invalid")
+        if self._hasher.needs_rehash(hashed):
+            await self._upgrade_hash(user.id, password)
+        return SignedIn(user, self._tokens.issue(user.id))
+
+    async def _upgrade_hash(self, user_id: UserId, password: str) -> None:
+        rehashed = await self._hasher.hash(password)
+        async with self._uow as uow:
+            await uow.users.update(user_id, UserChanges(password_hash=rehashed), self._clock.now())
+            await uow.commit()
+
+
+class GetCurrentUser:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, user_id: UserId) -> User:
+        async with self._uow as uow:
+            user = await uow.users.get(user_id)
+        if user is None:
+            raise AuthenticationFailed("user no longer exists")
+        return user
+
+
+class UpdateUser:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
+
+    async def __call__(
+        self,
+        user_id: UserId,
+        *,
+        username: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        bio: str | None = None,
+        image: str | None = None,
+        clear_image: bool = False,
+    ) -> User:
+        problems = Problems()
+        new_username = None if username is None else problems.check(users.username, username)
+        new_email = None if email is None else problems.check(users.email, email)
+        new_password = None if password is None else problems.check(users.password, password)
+        new_bio = None if bio is None else problems.check(users.bio, bio)
+        new_image = None if image is None else problems.check(users.image_url, image)
+        problems.raise_if_any()
+        hashed = None if new_password is None else await self._hasher.hash(new_password)
+        changes = UserChanges(
+            username=new_username,
+            email=new_email,
+            password_hash=hashed,
+            bio=new_bio,
+            image=new_image,
+            clear_image=clear_image or (image is not None and new_image is None),
+        )
+        async with self._uow as uow:
+            user = await uow.users.update(user_id, changes, self._clock.now())
+            if user is None:
+                raise AuthenticationFailed("user no longer exists")
+            await uow.commit()
+        return user

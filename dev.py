@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Run Conduit from a bare Python 3.11+; installs what it needs into .venv from the lock file (uv.lock).
+
+python3 dev.py serve [conduit serve options]   run the API (embedded PostgreSQL unless CONDUIT_DATABASE_URL)
+python3 dev.py test                            lint, type and import checks, then every test suite
+python3 dev.py conduit <args>                  any other `conduit` command
+"""
+
+import os
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+UV_VERSION = "0.13.9"
+CHECKS = [
+    ("lint", ["ruff", "check", "."]),
+    ("format", ["ruff", "format", "--check", "."]),
+    ("types", ["mypy"]),
+    ("import contracts", ["lint-imports"]),
+]
+SUITES = ["unit", "contract", "integration", "e2e"]
+
+
+def tool(name: str) -> str:
+    return str(VENV / ("Scripts" if os.name == "nt" else "bin") / name)
+
+
+def sync(*extras: str, exact: bool = True) -> None:
+    """Create .venv if needed and install uv.lock into it (fast when nothing changed)."""
+    if sys.version_info < (3, 11):
+        sys.exit("Conduit needs Python 3.11 or newer")
+    if not Path(tool("python")).exists():
+        print("creating .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    has_uv = subprocess.run([tool("uv"), "--version"], capture_output=True, text=True, check=False)
+    if has_uv.returncode != 0 or UV_VERSION not in has_uv.stdout:
+        pip = [tool("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, f"uv=={UV_VERSION}"], check=True)
+    extra_flags = [flag for extra in extras for flag in ("--extra", extra)]
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
+    exactness = [] if exact else ["--inexact"]
+    command = [tool("uv"), "sync", "--frozen", "--quiet", *exactness, *extra_flags]
+    subprocess.run(command, check=True, cwd=ROOT, env=env)
+
+
+def run_tests() -> int:
+    sync("dev")
+    results: list[tuple[str, int, float]] = []
+    steps = [(name, [tool(cmd[0]), *cmd[1:]]) for name, cmd in CHECKS]
+    steps += [(f"{suite} tests", [tool("pytest"), f"tests/{suite}"]) for suite in SUITES]
+    for name, command in steps:
+        print(
+            f"\n=== {name}: {' '.join(Path(command[0]).name if i == 0 else c for i, c in enumerate(command))}"
+        )
+        sys.stdout.flush()
+        started = time.monotonic()
+        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        results.append((name, code, time.monotonic() - started))
+    print("\n=== summary")
+    for name, code, seconds in results:
+        print(f"  {'ok  ' if code == 0 else 'FAIL'}  {name:<20} {seconds:6.1f}s")
+    failed = [name for name, code, _ in results if code != 0]
+    print(f"\n{'FAILED: ' + ', '.join(failed) if failed else 'all checks and test suites passed'}")
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "test":
+        return run_tests()
+    if command == "serve":
+        sync(exact=False)  # keeps the dev tools a previous `test` installed
+        os.execv(tool("conduit"), [tool("conduit"), "serve", *rest])
+    if command == "conduit":
+        sync(exact=False)
+        os.execv(tool("conduit"), [tool("conduit"), *rest])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Conduit's domain model: entities, value objects and the rules that hold whatever stores them."""

@@ -1,0 +1,5 @@
+"""Identifiers. Integers chosen by the store; NewType keeps a user id from being passed as an article id."""
+
+from typing import NewType
+
+UserId = NewType("UserId", int)

@@ -1,0 +1,17 @@
+"""Rules shared by every piece of user-supplied text."""
+
+from domain.errors import InvalidValue
+
+
+def checked_text(field: str, value: str, *, max_length: int, allow_empty: bool = False) -> str:
+    """Return ``value`` if it may be stored, else raise ``InvalidValue`` naming ``field``.
+
+    PostgreSQL text cannot hold NUL, so it is refused here for every store alike; lengths count characters.
+    """
+    if "\x00" in value:
+        raise InvalidValue(field, "must not contain NUL characters")
+    if not allow_empty and not value.strip():
+        raise InvalidValue(field, "can't be blank")
+    if len(value) > max_length:
+        raise InvalidValue(field, f"is too long (maximum is {max_length} characters)")
+    return value

@@ -1,0 +1,112 @@
+"""Users: the account entity and the rules for its fields."""
+
+import re
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+from domain.errors import InvalidValue
+from domain.ids import UserId
+from domain.text import checked_text
+
+USERNAME_MAX_LENGTH: Final = 64
+EMAIL_MAX_LENGTH: Final = 254
+PASSWORD_MIN_LENGTH: Final = 8
+# Argon2 cost grows with input; a bound keeps a login from becoming a denial of service.
+PASSWORD_MAX_BYTES: Final = 1024
+BIO_MAX_LENGTH: Final = 4096
+IMAGE_URL_MAX_LENGTH: Final = 2048
+
+# Usernames appear in URLs (/profiles/{username}); word characters, dot and hyphen need no escaping.
+_USERNAME = re.compile(r"[\w.-]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def username(value: str) -> str:
+    value = checked_text("username", value, max_length=USERNAME_MAX_LENGTH)
+    if not _USERNAME.fullmatch(value):
+        raise InvalidValue("username", "may contain only letters, digits, '_', '.' and '-'")
+    return value
+
+
+def email(value: str) -> str:
+    value = checked_text("email", value.strip(), max_length=EMAIL_MAX_LENGTH)
+    if not _EMAIL.fullmatch(value):
+        raise InvalidValue("email", "is invalid")
+    return value
+
+
+def password(value: str) -> str:
+    if "\x00" in value:
+        raise InvalidValue("password", "must not contain NUL characters")
+    if len(value) < PASSWORD_MIN_LENGTH:
+        raise InvalidValue("password", f"is too short (minimum is {PASSWORD_MIN_LENGTH} characters)")
+    if len(value.encode()) > PASSWORD_MAX_BYTES:
+        raise InvalidValue("password", f"is too long (maximum is {PASSWORD_MAX_BYTES} bytes)")
+    return value
+
+
+def password_attempt(value: str) -> str:
+    """A password offered at login: only bounded, since older accounts may predate today's rules."""
+    if not value:
+        raise InvalidValue("password", "can't be blank")
+    if len(value.encode()) > PASSWORD_MAX_BYTES:
+        raise InvalidValue("password", f"is too long (maximum is {PASSWORD_MAX_BYTES} bytes)")
+    return value
+
+
+def bio(value: str) -> str:
+    return checked_text("bio", value, max_length=BIO_MAX_LENGTH, allow_empty=True)
+
+
+def image_url(value: str | None) -> str | None:
+    """An absolute http(s) URL, or None; an empty string clears the image."""
+    if value is None or not value.strip():
+        return None
+    value = checked_text("image", value.strip(), max_length=IMAGE_URL_MAX_LENGTH)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidValue("image", "must be an http or https URL")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordHash:
+    """An opaque hash; it has no readable repr, so it cannot end up in a log or a response by accident."""
+
+    value: str
+
+    def __repr__(self) -> str:
+        return "PasswordHash(<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: UserId
+    username: str
+    email: str
+    bio: str
+    image: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """A user about to be stored: validated fields, password already hashed."""
+
+    username: str
+    email: str
+    password_hash: PasswordHash
+    bio: str = ""
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserChanges:
+    """A partial update: None means "leave as it is" (image uses ``clear_image`` to tell "remove" apart)."""
+
+    username: str | None = None
+    email: str | None = None
+    password_hash: PasswordHash | None = None
+    bio: str | None = None
+    image: str | None = None
+    clear_image: bool = False

@@ -1,0 +1,1 @@
+"""Ways into Conduit (HTTP API, CLI, queue worker) and the one container that assembles them."""

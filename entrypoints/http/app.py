@@ -1,0 +1,44 @@
+"""The FastAPI application, built by ``create_app``: uvicorn calls it as a factory, nothing runs on import."""
+
+from dependency_injector.ext.starlette import Lifespan
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from entrypoints.container import Container, build_container
+from entrypoints.http import routes
+from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.middleware import RequestContextMiddleware
+from entrypoints.http.routes import health, users
+from entrypoints.logs import configure_logging
+
+API_PREFIX = "/api"
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    container = container or build_container()
+    settings = container.settings()
+    configure_logging(settings.log_level, settings.log_format)
+    container.wire(packages=[routes], modules=["entrypoints.http.auth"])
+
+    # Swagger UI and ReDoc assets come from the fastapi-offline package: /docs works without internet.
+    app: FastAPI = FastAPIOffline(
+        title="Conduit",
+        summary="The RealWorld blogging API",
+        version="1.1.0",
+        lifespan=Lifespan(container),
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(users.router, prefix=API_PREFIX)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    return app

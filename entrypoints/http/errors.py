@@ -1,0 +1,129 @@
+"""The one place where failures become HTTP responses, all in the RealWorld envelope:
+``{"errors": {"<field>": ["message", ...]}}``, with ``body`` for anything not tied to one input field."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from application.errors import AlreadyExists, AuthenticationFailed, NotFound, PermissionDenied
+from domain.errors import InvalidInput
+
+log = structlog.get_logger("conduit.errors")
+
+
+def error_response(
+    status: int, problems: Mapping[str, Sequence[str]], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"errors": {k: list(v) for k, v in problems.items()}}, status_code=status, headers=headers
+    )
+
+
+def body_error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return error_response(status, {"body": [message]}, headers)
+
+
+async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInput)
+    return error_response(422, exc.problems)
+
+
+async def _already_exists(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AlreadyExists)
+    return error_response(422, {exc.field: ["has already been taken"]})
+
+
+async def _authentication_failed(_: Request, exc: Exception) -> JSONResponse:
+    return body_error(401, str(exc) or "authentication required", {"WWW-Authenticate": "Token"})
+
+
+async def _permission_denied(_: Request, exc: Exception) -> JSONResponse:
+    return body_error(403, str(exc) or "forbidden")
+
+
+async def _not_found(_: Request, exc: Exception) -> JSONResponse:
+    return body_error(404, str(exc))
+
+
+async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    return body_error(exc.status_code, detail.lower() if detail[:1].isupper() else detail, exc.headers)
+
+
+async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(error["type"] == "json_invalid" for error in errors):
+        return body_error(400, "request body is not valid JSON")
+    if any(_is_unparsed_body(error) for error in errors):
+        return body_error(415, "request body must be JSON (Content-Type: application/json)")
+    return error_response(422, _field_problems(errors))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log, tagged with the request id; the client learns nothing about internals.
+    log.error("unhandled error", method=request.method, path=request.url.path, exc_info=exc)
+    return body_error(500, "internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(AlreadyExists, _already_exists)
+    app.add_exception_handler(AuthenticationFailed, _authentication_failed)
+    app.add_exception_handler(PermissionDenied, _permission_denied)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _is_unparsed_body(error: Mapping[str, Any]) -> bool:
+    """FastAPI leaves a body it could not read as JSON as raw bytes; the model then rejects the bytes."""
+    return isinstance(error.get("input"), bytes | bytearray)
+
+
+def _field_problems(errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    for error in errors:
+        problems.setdefault(_field(error["loc"]), []).append(_message(error))
+    return problems
+
+
+def _field(loc: Sequence[str | int]) -> str:
+    """``("body", "user", "email")`` -> ``email``, ``("query", "limit")`` -> ``limit``, else ``body``."""
+    names = [str(part) for part in loc[1:] if isinstance(part, str)]
+    return names[-1] if names else "body"
+
+
+_MESSAGES = {
+    "missing": "can't be blank",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+}
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    context = error.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return f"must be greater than or equal to {context.get('ge')}"
+    if kind == "less_than_equal":
+        return f"must be less than or equal to {context.get('le')}"
+    message = str(error.get("msg", "is invalid"))
+    return message[:1].lower() + message[1:]

@@ -1,0 +1,87 @@
+"""Configuration from the environment (prefix CONDUIT_) and an optional .env file."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_PRODUCTION_SECRET_BYTES = 32
+SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 (a file name, not a secret)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONDUIT_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    # libpq form (postgresql://user:pass@host/db); unset: an embedded server in data_dir.
+    database_url: SecretStr | None = None
+    data_dir: Path = Path(".conduit")
+    jwt_secret: SecretStr | None = None
+    jwt_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    pool_min_size: int = Field(default=2, ge=0)
+    pool_max_size: int = Field(default=10, ge=1)
+    pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    statement_timeout_ms: int = Field(default=5_000, ge=0)
+    # None turns server-side prepared statements off (PgBouncer in transaction mode needs that).
+    prepare_threshold: int | None = 5
+    migrate_on_start: bool = True
+    cors_origins: Annotated[list[str], NoDecode] = ["*"]
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_origins(cls, values: dict[str, object]) -> dict[str, object]:
+        origins = values.get("cors_origins")
+        if isinstance(origins, str):
+            values["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if self.pool_min_size > self.pool_max_size:
+            raise ValueError("CONDUIT_POOL_MIN_SIZE must not exceed CONDUIT_POOL_MAX_SIZE")
+        if self.env != "production":
+            return self
+        secret = b"" if self.jwt_secret is None else self.jwt_secret.get_secret_value().encode()
+        if len(secret) < MIN_PRODUCTION_SECRET_BYTES:
+            raise ValueError(
+                f"CONDUIT_JWT_SECRET must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production"
+            )
+        if self.database_url is None:
+            raise ValueError("CONDUIT_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def log_format(self) -> Literal["json", "console"]:
+        return "json" if self.env == "production" else "console"
+
+    def signing_secret(self) -> str:
+        """The configured secret; in development, one generated on first use and kept in ``data_dir``."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = self.data_dir / SECRET_FILE_NAME
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{SECRET_FILE_NAME}.{secrets.token_hex(8)}")
+        draft.touch(mode=0o600)
+        draft.write_text(secrets.token_urlsafe(64))
+        try:
+            # link() fails if the file exists: when processes race, the first complete file wins for all.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Alembic migrations for Conduit's PostgreSQL schema; run them with `conduit migrate`."""

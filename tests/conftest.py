@@ -1,0 +1,36 @@
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from entrypoints import migrations
+from tests.support.database import fresh_database, pool_for_tests, test_server, truncate_all
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Maintenance URL of the PostgreSQL server the tests use (started lazily, once per run)."""
+    with test_server(Path(tmp_path_factory.mktemp("pg"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh database migrated to head, shared by the run; tests clean it with ``clean_pg``."""
+    with fresh_database(pg_server, "main") as url:
+        migrations.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def pg_pool(pg_url: str) -> AsyncIterator[AsyncConnectionPool[AsyncConnection]]:
+    async with pool_for_tests(pg_url) as pool:
+        yield pool
+
+
+@pytest.fixture
+def clean_pg(pg_url: str) -> str:
+    truncate_all(pg_url)
+    return pg_url

@@ -1,0 +1,74 @@
+"""A real PostgreSQL for the tests: CONDUIT_TEST_DATABASE_URL if set, else an embedded server in a temp dir.
+
+Every run works in databases it creates with fresh random names and drops afterwards, so runs never collide
+with each other or depend on what an earlier run left behind.
+"""
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg import AsyncConnection, sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres.embedded import embedded_server
+from adapters.postgres.pool import open_pool
+
+TEST_DATABASE_URL_ENV = "CONDUIT_TEST_DATABASE_URL"
+
+
+@contextmanager
+def test_server(temp_dir: Path) -> Iterator[str]:
+    """Yield a maintenance URL (a database we may CREATE DATABASE from)."""
+    configured = os.environ.get(TEST_DATABASE_URL_ENV)
+    if configured:
+        yield configured
+        return
+    with embedded_server(temp_dir / "embedded", database="postgres", delete_on_exit=True) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(maintenance_url: str, purpose: str) -> Iterator[str]:
+    name = f"conduit_test_{purpose}_{secrets.token_hex(4)}"
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_conninfo(maintenance_url, dbname=name)
+    finally:
+        with psycopg.connect(maintenance_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def pool_for_tests(
+    url: str, max_size: int = 60
+) -> AbstractAsyncContextManager[AsyncConnectionPool[AsyncConnection]]:
+    return asynccontextmanager(open_pool)(
+        url,
+        min_size=1,
+        max_size=max_size,
+        acquire_timeout=10,
+        statement_timeout_ms=10_000,
+        prepare_threshold=5,
+    )
+
+
+def database_name(url: str) -> str:
+    return str(conninfo_to_dict(url)["dbname"])
+
+
+TABLES_QUERY = """
+SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'
+"""
+
+
+def truncate_all(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute(TABLES_QUERY).fetchall()]
+        if tables:
+            names = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
+            conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(names))

@@ -1,0 +1,69 @@
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from adapters.security.tokens import JwtTokenService
+from application.errors import AuthenticationFailed
+from domain.ids import UserId
+from tests.support.fakes import SteppingClock
+
+SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
+
+
+def test_token_names_the_user_by_id_with_issue_and_expiry_times() -> None:
+    service = JwtTokenService(SECRET, 600, SteppingClock())
+    token = service.issue(UserId(7))
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "7"
+    assert claims["exp"] - claims["iat"] == 600
+    assert service.subject(token) == UserId(7)
+
+
+def test_expired_token_is_refused() -> None:
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    token = JwtTokenService(SECRET, 60, SteppingClock(an_hour_ago)).issue(UserId(7))
+    with pytest.raises(AuthenticationFailed):
+        JwtTokenService(SECRET, 60, SteppingClock()).subject(token)
+
+
+def test_token_signed_with_another_secret_is_refused() -> None:
+    token = JwtTokenService("another-secret-that-is-long-enough-too!!", 60, SteppingClock()).issue(UserId(7))
+    with pytest.raises(AuthenticationFailed):
+        JwtTokenService(SECRET, 60, SteppingClock()).subject(token)
+
+
+def test_tampered_payload_is_refused() -> None:
+    service = JwtTokenService(SECRET, 60, SteppingClock())
+    header, _, signature = service.issue(UserId(7)).split(".")
+    now = int(datetime.now(UTC).timestamp())
+    forged_payload = jwt.utils.base64url_encode(
+        f'{{"sub":"1","iat":{now},"exp":{now + 60}}}'.encode()
+    ).decode()
+    with pytest.raises(AuthenticationFailed):
+        service.subject(f"{header}.{forged_payload}.{signature}")
+
+
+def test_unsigned_alg_none_token_is_refused() -> None:
+    now = int(datetime.now(UTC).timestamp())
+    unsigned = jwt.encode({"sub": "7", "iat": now, "exp": now + 60}, key=None, algorithm="none")
+    with pytest.raises(AuthenticationFailed):
+        JwtTokenService(SECRET, 60, SteppingClock()).subject(unsigned)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"sub": "abc"}, {"sub": "99999999999999999999999"}, {"sub": 7}, {}],
+    ids=["non-numeric", "beyond-64-bits", "not-a-string", "no-subject"],
+)
+def test_token_without_a_usable_subject_is_refused(claims: dict[str, object]) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    token = jwt.encode({**claims, "iat": now, "exp": now + 60}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthenticationFailed):
+        JwtTokenService(SECRET, 60, SteppingClock()).subject(token)
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "Token x"])
+def test_garbage_is_refused(garbage: str) -> None:
+    with pytest.raises(AuthenticationFailed):
+        JwtTokenService(SECRET, 60, SteppingClock()).subject(garbage)
