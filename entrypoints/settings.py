@@ -13,7 +13,14 @@ SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 (a file name, not a secret)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CONDUIT_", env_file=".env", extra="ignore")
+    # Empty values mean "unset" (as in .env.example); the word "none" sets an optional value to None.
+    model_config = SettingsConfigDict(
+        env_prefix="CONDUIT_",
+        env_file=".env",
+        extra="ignore",
+        env_ignore_empty=True,
+        env_parse_none_str="none",
+    )
 
     env: Literal["development", "production"] = "development"
     # libpq form (postgresql://user:pass@host/db); unset: an embedded server in data_dir.
@@ -25,7 +32,7 @@ class Settings(BaseSettings):
     pool_max_size: int = Field(default=10, ge=1)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
     statement_timeout_ms: int = Field(default=5_000, ge=0)
-    # None turns server-side prepared statements off (PgBouncer in transaction mode needs that).
+    # none turns server-side prepared statements off (PgBouncer in transaction mode needs that).
     prepare_threshold: int | None = 5
     migrate_on_start: bool = True
     cors_origins: Annotated[list[str], NoDecode] = ["*"]

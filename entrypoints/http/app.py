@@ -8,7 +8,7 @@ from fastapi_offline import FastAPIOffline
 from entrypoints.container import Container, build_container
 from entrypoints.http import routes
 from entrypoints.http.errors import install_error_handlers
-from entrypoints.http.middleware import RequestContextMiddleware
+from entrypoints.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from entrypoints.http.routes import health, users
 from entrypoints.logs import configure_logging
 
@@ -27,7 +27,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         summary="The RealWorld blogging API",
         version="1.1.0",
         lifespan=Lifespan(container),
-        max_body_size=settings.max_body_bytes,
     )
     app.state.container = container
     install_error_handlers(app)
@@ -40,5 +39,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID"],
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
     return app

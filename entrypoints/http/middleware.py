@@ -1,4 +1,4 @@
-"""Per-request context: a request id on every log line and response, and one access log line."""
+"""ASGI middleware: per-request context (request id, access log) and the request body limit."""
 
 import re
 import time
@@ -6,7 +6,10 @@ import uuid
 
 import structlog
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.http.errors import body_error
 
 REQUEST_ID_HEADER = "x-request-id"
 # A caller's id is reused only if it cannot forge log lines or bloat them.
@@ -59,3 +62,50 @@ def _request_id(scope: Scope) -> str:
                 return candidate
             break
     return uuid.uuid4().hex
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``max_bytes`` with a 413 in the API's error envelope.
+
+    FastAPI's own ``max_body_size`` answers with a plain-text 413 that no exception handler can reshape, so
+    the limit lives here: a declared Content-Length is refused before anything is read, and a chunked body
+    is counted while it streams (the HTTPException raised mid-read reaches the error handlers).
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await body_error(413, self._message)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, self._message)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    @property
+    def _message(self) -> str:
+        return f"request body is too large (maximum is {self.max_bytes} bytes)"
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,89 @@
+"""The HTTP API in-process (httpx over ASGI, lifespan included), on the in-memory twins and on PostgreSQL.
+
+Every response is watched: a 5xx, or an error body that leaks internals, fails the test that caused it.
+"""
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from dependency_injector import providers
+
+from adapters.security.passwords import Argon2PasswordHasher
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+JWT_SECRET = "e2e-secret-that-is-at-least-thirty-two-bytes-long"
+LEAKS = re.compile(r"Traceback|psycopg|sqlalchemy|SELECT |INSERT |UPDATE |constraint|File \"", re.IGNORECASE)
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    container: Container
+    backend: str
+    responses: list[httpx.Response] = field(default_factory=list)
+
+    async def register(self, username: str, password: str = "password123") -> str:
+        body = {"user": {"username": username, "email": f"{username}@example.com", "password": password}}
+        response = await self.client.post("/api/users", json=body)
+        assert response.status_code == 201, response.text
+        token: str = response.json()["user"]["token"]
+        return token
+
+    def auth(self, token: str, scheme: str = "Token") -> dict[str, str]:
+        return {"Authorization": f"{scheme} {token}"}
+
+
+def settings_for(tmp_path: Path, database_url: str | None, **overrides: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not change the tests
+        database_url=database_url,
+        data_dir=tmp_path,
+        jwt_secret=JWT_SECRET,
+        access_log=False,
+        migrate_on_start=False,
+        **overrides,
+    )
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
+    memory = request.param == "memory"
+    url = None if memory else request.getfixturevalue("clean_pg")
+    container = build_container(settings_for(tmp_path, url, max_body_bytes=64 * 1024), memory=memory)
+    # Real Argon2id, at its cheapest cost: these tests are about behaviour.
+    container.password_hasher.override(
+        providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
+    )
+    app = create_app(container)
+    api = Api(httpx.AsyncClient(), container, request.param)
+
+    async def watch(response: httpx.Response) -> None:
+        await response.aread()
+        api.responses.append(response)
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=transport, base_url="http://conduit", event_hooks={"response": [watch]}
+        ) as client,
+    ):
+        api.client = client
+        yield api
+    container.unwire()
+    if request.node.get_closest_marker("allow_5xx") is None:
+        failures = [
+            f"{r.request.method} {r.request.url.path} -> {r.status_code}"
+            for r in api.responses
+            if r.status_code >= 500
+        ]
+        assert not failures, f"server errors: {failures}"
+    leaks = [r.text for r in api.responses if r.status_code >= 400 and LEAKS.search(r.text)]
+    assert not leaks, f"error bodies leak internals: {leaks}"

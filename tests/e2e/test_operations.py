@@ -1,0 +1,58 @@
+"""What operators and tooling rely on: health, request ids, offline docs, and a safe 500."""
+
+import logging
+
+import pytest
+from dependency_injector import providers
+
+from tests.e2e.conftest import Api
+
+
+async def test_healthz_and_readyz(api: Api) -> None:
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert ready.json()["schemaRevision"] == ready.json()["expectedRevision"]
+
+
+async def test_request_id_is_echoed_or_generated(api: Api) -> None:
+    given = await api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    generated = await api.client.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32
+    forged = await api.client.get("/healthz", headers={"X-Request-ID": "evil\tlog line " * 20})
+    assert forged.headers["x-request-id"] != "evil\tlog line " * 20
+
+
+async def test_docs_are_served_without_a_cdn(api: Api) -> None:
+    page = await api.client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    script = next(line for line in page.text.splitlines() if "swagger-ui-bundle.js" in line)
+    path = script.split('src="', 1)[1].split('"', 1)[0]
+    asset = await api.client.get(path)
+    assert asset.status_code == 200
+    assert len(asset.content) > 100_000
+    redoc = await api.client.get("/redoc")
+    assert redoc.status_code == 200
+    assert "cdn" not in redoc.text.lower()
+
+
+class Exploding:
+    async def __call__(self, *args: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+
+@pytest.mark.allow_5xx
+async def test_unexpected_error_is_a_generic_500_and_the_traceback_is_logged(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await api.register("alice")
+    api.container.get_current_user.override(providers.Object(Exploding()))
+    with caplog.at_level(logging.ERROR):
+        response = await api.client.get("/api/user", headers=api.auth(token))
+    assert response.status_code == 500
+    assert response.json() == {"errors": {"body": ["internal server error"]}}
+    assert "secret internal detail" not in response.text
+    assert "secret internal detail" in caplog.text
