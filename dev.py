@@ -36,8 +36,7 @@ def sync(*extras: str, exact: bool = True) -> None:
     if not Path(tool("python")).exists():
         print("creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
-    has_uv = subprocess.run([tool("uv"), "--version"], capture_output=True, text=True, check=False)
-    if has_uv.returncode != 0 or UV_VERSION not in has_uv.stdout:
+    if not _has_uv():
         pip = [tool("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run([*pip, f"uv=={UV_VERSION}"], check=True)
     extra_flags = [flag for extra in extras for flag in ("--extra", extra)]
@@ -45,6 +44,14 @@ def sync(*extras: str, exact: bool = True) -> None:
     exactness = [] if exact else ["--inexact"]
     command = [tool("uv"), "sync", "--frozen", "--quiet", *exactness, *extra_flags]
     subprocess.run(command, check=True, cwd=ROOT, env=env)
+
+
+def _has_uv() -> bool:
+    try:
+        found = subprocess.run([tool("uv"), "--version"], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return False
+    return found.returncode == 0 and UV_VERSION in found.stdout
 
 
 def run_tests() -> int:
