@@ -1,7 +1,8 @@
 """The official RealWorld Postman collection, run by its own script against a live `conduit serve`.
 
-The collection is not ours: it is read from CONDUIT_REALWORLD_DIR (default ../shared/realworld). Without it,
-or without Node.js/npm, the test is skipped loudly; with CI=true it fails instead.
+The collection is not ours: it is read from CONDUIT_REALWORLD_DIR, else from ../shared/realworld beside this
+checkout or beside the local repository it was cloned from. Without it, or without Node.js/npm, the test is
+skipped loudly; with CI=true it fails instead.
 """
 
 import os
@@ -24,17 +25,33 @@ from tests.support.database import fresh_database
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-REALWORLD_DIR = Path(os.environ.get("CONDUIT_REALWORLD_DIR", ROOT.parent / "shared" / "realworld"))
-RUNNER = REALWORLD_DIR / "run-api-tests"
+RUNNER_NAME = "run-api-tests"
 # Folders of the collection this build implements; empty means the whole collection.
 FOLDERS: list[str] = ["Auth"]
 
 
-def _unavailable() -> str | None:
-    if not RUNNER.is_file():
-        return f"the RealWorld collection runner is missing at {RUNNER} (set CONDUIT_REALWORLD_DIR)"
+def _candidate_dirs() -> list[Path]:
+    configured = os.environ.get("CONDUIT_REALWORLD_DIR")
+    if configured:
+        return [Path(configured)]
+    candidates = [ROOT.parent / "shared" / "realworld"]
+    origin = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():  # a clone of a local repository, as CI makes
+        candidates.append(Path(origin).resolve().parent / "shared" / "realworld")
+    return candidates
+
+
+def _runner() -> Path | str:
+    """The runner script, or why it cannot be used."""
+    candidates = _candidate_dirs()
+    runner = next((d / RUNNER_NAME for d in candidates if (d / RUNNER_NAME).is_file()), None)
+    if runner is None:
+        looked = ", ".join(str(d) for d in candidates)
+        return f"the RealWorld collection was not found (looked in {looked}; set CONDUIT_REALWORLD_DIR)"
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    return f"{' and '.join(missing)} not installed" if missing else None
+    return f"{' and '.join(missing)} not installed" if missing else runner
 
 
 def _free_port() -> int:
@@ -91,8 +108,9 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log_path: Path)
 
 
 def test_official_realworld_collection_passes_completely(live_server: tuple[str, Path]) -> None:
-    reason = _unavailable()
-    if reason is not None:
+    runner = _runner()
+    if isinstance(runner, str):
+        reason = runner
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but the official API suite cannot run: {reason}")
         warnings.warn(f"SKIPPING the official RealWorld API suite: {reason}", stacklevel=1)
@@ -100,7 +118,7 @@ def test_official_realworld_collection_passes_completely(live_server: tuple[str,
     api_url, log_path = live_server
     folder_args = [arg for folder in FOLDERS for arg in ("--folder", folder)]
     result = subprocess.run(
-        [str(RUNNER), *folder_args],
+        [str(runner), *folder_args],
         env={**os.environ, "APIURL": api_url},
         capture_output=True,
         text=True,
