@@ -4,7 +4,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.ids import UserId
+from domain.articles import Article, NewArticle
+from domain.comments import Comment
+from domain.ids import ArticleId, CommentId, Slug, UserId
 from domain.users import NewUser, PasswordHash, User, UserChanges
 
 
@@ -27,11 +29,60 @@ class UserRepository(Protocol):
         """Apply ``changes``; None when the user is gone; ``AlreadyExists`` on a taken value."""
         ...
 
+    async def follow(self, follower: UserId, followee: UserId, now: datetime) -> bool:
+        """Idempotent: True if this call created it. ``AuthenticationFailed`` if the follower is gone."""
+        ...
+
+    async def unfollow(self, follower: UserId, followee: UserId) -> bool:
+        """Idempotent; True if this call removed a follow."""
+        ...
+
+
+class ArticleRepository(Protocol):
+    async def add(self, article: NewArticle, now: datetime) -> Article:
+        """Store a new article and link its tags; ``AlreadyExists("slug")`` leaves nothing behind, so the
+        caller may retry with another slug in the same unit of work. ``AuthenticationFailed`` if the author
+        is gone."""
+        ...
+
+    async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
+        """``lock=True`` holds the article against concurrent changes until the unit of work ends."""
+        ...
+
+    async def update(self, article: Article, *, tags_before: tuple[str, ...]) -> None:
+        """Write back an article read with ``lock=True``; tags are relinked when they differ from before."""
+        ...
+
+    async def delete(self, article_id: ArticleId) -> None:
+        """Remove the article with its comments, favorites and tag links."""
+        ...
+
+    async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
+        """Idempotent; True if this call added the favorite. ``AuthenticationFailed`` if the user is gone."""
+        ...
+
+    async def unfavorite(self, article_id: ArticleId, user_id: UserId) -> bool:
+        """Idempotent; True if this call removed a favorite."""
+        ...
+
+
+class CommentRepository(Protocol):
+    async def add(self, article_id: ArticleId, author_id: UserId, body: str, now: datetime) -> Comment:
+        """``AuthenticationFailed`` if the author is gone."""
+        ...
+
+    async def get(self, comment_id: CommentId) -> Comment | None: ...
+
+    async def delete(self, comment_id: CommentId) -> None: ...
+
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without ``commit()`` discards every change made in it."""
+    """One transaction. ``commit()`` ends it and must come last; leaving the block without it discards
+    every change made in it."""
 
     users: UserRepository
+    articles: ArticleRepository
+    comments: CommentRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -28,6 +28,10 @@ class InvalidValue(InvalidInput):
         self.message = message
 
 
+class NotAuthor(DomainError):
+    """Only the author of an article or comment may change or delete it."""
+
+
 class Problems:
     """Runs several checks and reports every failure at once, so a client can fix a form in one round."""
 

@@ -3,3 +3,6 @@
 from typing import NewType
 
 UserId = NewType("UserId", int)
+ArticleId = NewType("ArticleId", int)
+CommentId = NewType("CommentId", int)
+Slug = NewType("Slug", str)

@@ -15,3 +15,13 @@ def checked_text(field: str, value: str, *, max_length: int, allow_empty: bool =
     if len(value) > max_length:
         raise InvalidValue(field, f"is too long (maximum is {max_length} characters)")
     return value
+
+
+SEARCH_TERM_MAX_LENGTH = 256
+
+
+def search_term(field: str, value: str | None) -> str | None:
+    """A filter value from a query string: None when absent or blank, refused when unstorable or huge."""
+    if value is None or not value.strip():
+        return None
+    return checked_text(field, value.strip(), max_length=SEARCH_TERM_MAX_LENGTH)

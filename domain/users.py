@@ -70,6 +70,11 @@ def image_url(value: str | None) -> str | None:
     return value
 
 
+def ensure_can_follow(follower: UserId, followee: UserId) -> None:
+    if follower == followee:
+        raise InvalidValue("username", "is you; you cannot follow yourself")
+
+
 @dataclass(frozen=True, slots=True)
 class PasswordHash:
     """An opaque hash; it has no readable repr, so it cannot end up in a log or a response by accident."""

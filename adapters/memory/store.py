@@ -5,7 +5,9 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.ids import UserId
+from domain.articles import Article
+from domain.comments import Comment
+from domain.ids import ArticleId, CommentId, UserId
 from domain.users import PasswordHash, User
 
 
@@ -20,10 +22,26 @@ class UserRecord:
 @dataclass(slots=True)
 class State:
     users: dict[UserId, UserRecord] = field(default_factory=dict)
+    follows: dict[tuple[UserId, UserId], datetime] = field(default_factory=dict)  # (follower, followee)
+    articles: dict[ArticleId, Article] = field(default_factory=dict)
+    favorites: dict[tuple[UserId, ArticleId], datetime] = field(default_factory=dict)
+    comments: dict[CommentId, Comment] = field(default_factory=dict)
     last_user_id: int = 0
+    last_article_id: int = 0
+    last_comment_id: int = 0
 
     def snapshot(self) -> "State":
         return copy.deepcopy(self)
+
+    def user_named(self, username: str) -> User | None:
+        wanted = username.lower()
+        return next((r.user for r in self.users.values() if r.user.username.lower() == wanted), None)
+
+    def article_by_slug(self, slug: str) -> Article | None:
+        return next((a for a in self.articles.values() if a.slug == slug), None)
+
+    def favorites_count(self, article_id: ArticleId) -> int:
+        return sum(1 for _, favorited in self.favorites if favorited == article_id)
 
 
 class InMemoryStore:

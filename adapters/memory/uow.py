@@ -1,6 +1,8 @@
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.articles import InMemoryArticleRepository
+from adapters.memory.comments import InMemoryCommentRepository
 from adapters.memory.store import InMemoryStore
 from adapters.memory.users import InMemoryUserRepository
 from application.ports import UnitOfWork
@@ -16,12 +18,12 @@ class InMemoryUnitOfWork(UnitOfWork):
         await self._store.lock.acquire()
         self._working = self._store.state.snapshot()
         self.users = InMemoryUserRepository(self._working)
+        self.articles = InMemoryArticleRepository(self._working)
+        self.comments = InMemoryCommentRepository(self._working)
         return self
 
     async def commit(self) -> None:
         self._store.state = self._working
-        self._working = self._store.state.snapshot()
-        self.users = InMemoryUserRepository(self._working)
 
     async def __aexit__(
         self,

@@ -2,7 +2,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from adapters.memory.store import State, UserRecord
-from application.errors import AlreadyExists
+from application.errors import AlreadyExists, AuthenticationFailed, NotFound
 from application.ports import UserRepository
 from domain.ids import UserId
 from domain.users import NewUser, PasswordHash, User, UserChanges
@@ -24,11 +24,7 @@ class InMemoryUserRepository(UserRepository):
         return None if record is None else record.user
 
     async def get_by_username(self, username: str) -> User | None:
-        wanted = username.lower()
-        for record in self._state.users.values():
-            if record.user.username.lower() == wanted:
-                return record.user
-        return None
+        return self._state.user_named(username)
 
     async def find_credentials(self, email: str) -> tuple[User, PasswordHash] | None:
         wanted = email.lower()
@@ -56,6 +52,19 @@ class InMemoryUserRepository(UserRepository):
             record.password_hash = changes.password_hash
         record.updated_at = now
         return record.user
+
+    async def follow(self, follower: UserId, followee: UserId, now: datetime) -> bool:
+        if follower not in self._state.users:
+            raise AuthenticationFailed("user no longer exists")
+        if followee not in self._state.users:
+            raise NotFound("profile")
+        if (follower, followee) in self._state.follows:
+            return False
+        self._state.follows[(follower, followee)] = now
+        return True
+
+    async def unfollow(self, follower: UserId, followee: UserId) -> bool:
+        return self._state.follows.pop((follower, followee), None) is not None
 
     def _ensure_free(self, owner: UserId | None, username: str | None, email: str | None) -> None:
         for record in self._state.users.values():

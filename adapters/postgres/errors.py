@@ -1,16 +1,34 @@
 """Turns driver errors into application errors, so no constraint or driver name reaches a caller."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from psycopg import errors as pg
 
-from application.errors import AlreadyExists
+from application.errors import AlreadyExists, ApplicationError, AuthenticationFailed, NotFound
 
 # Unique index name -> the input field whose value collided.
 _UNIQUE_FIELDS = {
     "users_username_key": "username",
     "users_email_key": "email",
+    "articles_slug_key": "slug",
+}
+
+
+# Foreign keys that fail when the row they point at is gone (a deleted user's token, an article deleted
+# while a comment on it was being written).
+def _user_gone() -> ApplicationError:
+    return AuthenticationFailed("user no longer exists")
+
+
+_MISSING_REFERENCES: dict[str, Callable[[], ApplicationError]] = {
+    "articles_author_id_fkey": _user_gone,
+    "follows_follower_id_fkey": _user_gone,
+    "favorites_user_id_fkey": _user_gone,
+    "comments_author_id_fkey": _user_gone,
+    "follows_followee_id_fkey": lambda: NotFound("profile"),
+    "favorites_article_id_fkey": lambda: NotFound("article"),
+    "comments_article_id_fkey": lambda: NotFound("article"),
 }
 
 
@@ -23,3 +41,8 @@ def translated_errors() -> Iterator[None]:
         if field is None:
             raise
         raise AlreadyExists(field) from None
+    except pg.ForeignKeyViolation as violation:
+        missing = _MISSING_REFERENCES.get(violation.diag.constraint_name or "")
+        if missing is None:
+            raise
+        raise missing() from None

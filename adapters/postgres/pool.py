@@ -23,6 +23,8 @@ async def open_pool(
         timeout=acquire_timeout,
         open=False,
         kwargs={
+            # Reads run as single autocommit statements; units of work open their own transaction block.
+            "autocommit": True,
             "prepare_threshold": prepare_threshold,
             "application_name": "conduit",
             # A runaway statement is cancelled by the server instead of holding a connection forever.

@@ -2,28 +2,40 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, Rollback
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.postgres.articles import PgArticleRepository
+from adapters.postgres.comments import PgCommentRepository
 from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
 
 
 class PostgresUnitOfWork(UnitOfWork):
-    """One pooled connection, one transaction: the first statement opens it, ``commit()`` ends it,
-    and leaving the block rolls back whatever was not committed before the connection goes back."""
+    """One pooled connection, one transaction. Pool connections are in autocommit mode (a read costs one
+    round trip); the unit of work opens a transaction block on entry, ``commit()`` ends it, and leaving
+    the block without committing rolls it back before the connection goes back to the pool."""
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection]) -> None:
         self._pool = pool
 
     async def __aenter__(self) -> Self:
         self._stack = AsyncExitStack()
-        self._conn = await self._stack.enter_async_context(self._pool.connection())
-        self.users = PgUserRepository(self._conn)
+        try:
+            conn = await self._stack.enter_async_context(self._pool.connection())
+            await self._stack.enter_async_context(conn.transaction())
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        self._open = True
+        self.users = PgUserRepository(conn)
+        self.articles = PgArticleRepository(conn)
+        self.comments = PgCommentRepository(conn)
         return self
 
     async def commit(self) -> None:
-        await self._conn.commit()
+        self._open = False
+        await self._stack.aclose()  # leaves the transaction block normally: COMMIT
 
     async def __aexit__(
         self,
@@ -31,7 +43,7 @@ class PostgresUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self._conn.rollback()
-        finally:
-            await self._stack.aclose()
+        if self._open:
+            self._open = False
+            # Rollback tells the transaction block to roll back and is swallowed by it.
+            await self._stack.__aexit__(Rollback, Rollback(), None)

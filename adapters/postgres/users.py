@@ -39,6 +39,14 @@ RETURNING id, username, email, bio, image
 """
 
 
+FOLLOW = """
+INSERT INTO follows (follower_id, followee_id, created_at) VALUES (%(follower)s, %(followee)s, %(now)s)
+ON CONFLICT DO NOTHING
+"""
+
+UNFOLLOW = "DELETE FROM follows WHERE follower_id = %(follower)s AND followee_id = %(followee)s"
+
+
 @dataclass(slots=True)
 class _CredentialsRow:
     id: int
@@ -107,3 +115,14 @@ class PgUserRepository(UserRepository):
             cursor = await self._conn.execute(UPDATE_USER, params)
         row = await cursor.fetchone()
         return None if row is None else _user(row)
+
+    async def follow(self, follower: UserId, followee: UserId, now: datetime) -> bool:
+        with translated_errors():
+            cursor = await self._conn.execute(
+                FOLLOW, {"follower": follower, "followee": followee, "now": now}
+            )
+        return cursor.rowcount > 0
+
+    async def unfollow(self, follower: UserId, followee: UserId) -> bool:
+        cursor = await self._conn.execute(UNFOLLOW, {"follower": follower, "followee": followee})
+        return cursor.rowcount > 0

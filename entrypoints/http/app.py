@@ -9,7 +9,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.http import routes
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from entrypoints.http.routes import health, users
+from entrypoints.http.routes import articles, comments, health, profiles, users
 from entrypoints.logs import configure_logging
 
 API_PREFIX = "/api"
@@ -31,7 +31,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(users.router, prefix=API_PREFIX)
+    for module in (users, profiles, articles, comments):
+        app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

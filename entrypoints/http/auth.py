@@ -49,5 +49,9 @@ async def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewe
     return viewer
 
 
-OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
+async def optional_viewer_id(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> UserId | None:
+    return None if viewer is None else viewer.id
+
+
+OptionalViewer = Annotated[UserId | None, Depends(optional_viewer_id)]
 RequiredViewer = Annotated[Viewer, Depends(require_viewer)]

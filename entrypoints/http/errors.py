@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from application.errors import AlreadyExists, AuthenticationFailed, NotFound, PermissionDenied
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotAuthor
 
 log = structlog.get_logger("conduit.errors")
 
@@ -77,6 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AlreadyExists, _already_exists)
     app.add_exception_handler(AuthenticationFailed, _authentication_failed)
     app.add_exception_handler(PermissionDenied, _permission_denied)
+    app.add_exception_handler(NotAuthor, _permission_denied)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)

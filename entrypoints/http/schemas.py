@@ -1,9 +1,22 @@
 """Request and response bodies, named as the RealWorld spec names them (camelCase on the wire)."""
 
-from pydantic import BaseModel, ConfigDict
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from application.views import ArticlePage, ArticleView, CommentView, ProfileView
 from domain.users import User
+
+
+def _iso_milliseconds(moment: datetime) -> str:
+    """2026-11-26T09:05:03.120Z: the precision and the Z the RealWorld clients expect."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+Timestamp = Annotated[datetime, PlainSerializer(_iso_milliseconds, return_type=str)]
 
 
 class _In(BaseModel):
@@ -13,6 +26,9 @@ class _In(BaseModel):
 
 class _Out(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True)
+
+
+# Users
 
 
 class NewUserIn(_In):
@@ -62,3 +78,141 @@ class UserOut(_Out):
 
 class UserEnvelope(_Out):
     user: UserOut
+
+
+# Profiles
+
+
+class ProfileOut(_Out):
+    username: str
+    bio: str
+    image: str | None
+    following: bool
+
+    @classmethod
+    def of(cls, view: ProfileView) -> "ProfileOut":
+        return cls(username=view.username, bio=view.bio, image=view.image, following=view.following)
+
+
+class ProfileEnvelope(_Out):
+    profile: ProfileOut
+
+
+# Articles
+
+
+class NewArticleFieldsIn(_In):
+    title: str
+    description: str
+    body: str
+    tag_list: list[str] | None = None
+
+
+class NewArticleIn(_In):
+    article: NewArticleFieldsIn
+
+
+class ArticleChangesIn(_In):
+    """Every field optional; null changes nothing. ``tagList`` replaces the tags (an extension the
+    RealWorld editors use)."""
+
+    title: str | None = None
+    description: str | None = None
+    body: str | None = None
+    tag_list: list[str] | None = None
+
+
+class UpdateArticleIn(_In):
+    article: ArticleChangesIn
+
+
+class ArticleListItemOut(_Out):
+    slug: str
+    title: str
+    description: str
+    tag_list: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+    favorited: bool
+    favorites_count: int
+    author: ProfileOut
+
+    @classmethod
+    def of(cls, view: ArticleView) -> "ArticleListItemOut":
+        return cls(**_article_fields(view))
+
+
+class ArticleOut(ArticleListItemOut):
+    body: str
+
+    @classmethod
+    def of(cls, view: ArticleView) -> "ArticleOut":
+        return cls(**_article_fields(view), body=view.body or "")
+
+
+def _article_fields(view: ArticleView) -> dict[str, object]:
+    return {
+        "slug": view.slug,
+        "title": view.title,
+        "description": view.description,
+        "tag_list": list(view.tag_list),
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+        "favorited": view.favorited,
+        "favorites_count": view.favorites_count,
+        "author": ProfileOut.of(view.author),
+    }
+
+
+class ArticleEnvelope(_Out):
+    article: ArticleOut
+
+
+class ArticleListOut(_Out):
+    articles: list[ArticleListItemOut]
+    articles_count: int
+
+    @classmethod
+    def of(cls, page: ArticlePage) -> "ArticleListOut":
+        return cls(articles=[ArticleListItemOut.of(a) for a in page.articles], articles_count=page.count)
+
+
+class TagsOut(_Out):
+    tags: list[str]
+
+
+# Comments
+
+
+class NewCommentFieldsIn(_In):
+    body: str
+
+
+class NewCommentIn(_In):
+    comment: NewCommentFieldsIn
+
+
+class CommentOut(_Out):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    body: str
+    author: ProfileOut
+
+    @classmethod
+    def of(cls, view: CommentView) -> "CommentOut":
+        return cls(
+            id=view.id,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            body=view.body,
+            author=ProfileOut.of(view.author),
+        )
+
+
+class CommentEnvelope(_Out):
+    comment: CommentOut
+
+
+class CommentListOut(_Out):
+    comments: list[CommentOut]

@@ -1,0 +1,122 @@
+"""The read ports over the committed in-memory state; tests/contract proves them equal to the SQL ones."""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from adapters.memory.store import InMemoryStore, State
+from application.views import (
+    ArticleFilter,
+    ArticlePage,
+    ArticleQueries,
+    ArticleView,
+    CommentQueries,
+    CommentView,
+    ProfileQueries,
+    ProfileView,
+    TagQueries,
+)
+from domain.articles import Article
+from domain.comments import Comment
+from domain.ids import CommentId, Slug, UserId
+from domain.pagination import Page
+
+
+def _profile(state: State, user_id: UserId, viewer: UserId | None) -> ProfileView:
+    user = state.users[user_id].user
+    following = viewer is not None and (viewer, user_id) in state.follows
+    return ProfileView(user.username, user.bio, user.image, following)
+
+
+def _view(state: State, article: Article, viewer: UserId | None, *, with_body: bool) -> ArticleView:
+    return ArticleView(
+        article.slug,
+        article.title,
+        article.description,
+        article.body if with_body else None,
+        article.tags,
+        article.created_at,
+        article.updated_at,
+        viewer is not None and (viewer, article.id) in state.favorites,
+        state.favorites_count(article.id),
+        _profile(state, article.author_id, viewer),
+    )
+
+
+def _newest_first(articles: Iterable[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.created_at, a.id), reverse=True)
+
+
+class InMemoryArticleQueries(ArticleQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None:
+        state = self._store.state
+        article = state.article_by_slug(slug)
+        return None if article is None else _view(state, article, viewer, with_body=True)
+
+    async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
+        state = self._store.state
+        matching = list(state.articles.values())
+        if where.tag is not None:
+            matching = [a for a in matching if where.tag in a.tags]
+        if where.author is not None:
+            author = state.user_named(where.author)
+            matching = [a for a in matching if author is not None and a.author_id == author.id]
+        if where.favorited_by is not None:
+            fan = state.user_named(where.favorited_by)
+            matching = [a for a in matching if fan is not None and (fan.id, a.id) in state.favorites]
+        return self._page(state, matching, page, viewer)
+
+    async def feed(self, viewer: UserId, page: Page) -> ArticlePage:
+        state = self._store.state
+        followed = {followee for follower, followee in state.follows if follower == viewer}
+        return self._page(
+            state, [a for a in state.articles.values() if a.author_id in followed], page, viewer
+        )
+
+    def _page(self, state: State, matching: list[Article], page: Page, viewer: UserId | None) -> ArticlePage:
+        chosen = _newest_first(matching)[page.offset : page.offset + page.limit]
+        return ArticlePage(tuple(_view(state, a, viewer, with_body=False) for a in chosen), len(matching))
+
+
+class InMemoryCommentQueries(CommentQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def for_article(self, slug: Slug, viewer: UserId | None) -> list[CommentView] | None:
+        state = self._store.state
+        article = state.article_by_slug(slug)
+        if article is None:
+            return None
+        on_article = [c for c in state.comments.values() if c.article_id == article.id]
+        newest_first = sorted(on_article, key=lambda c: (c.created_at, c.id), reverse=True)
+        return [self._view(state, c, viewer) for c in newest_first]
+
+    async def get(self, comment_id: CommentId, viewer: UserId | None) -> CommentView | None:
+        state = self._store.state
+        comment = state.comments.get(comment_id)
+        return None if comment is None else self._view(state, comment, viewer)
+
+    def _view(self, state: State, comment: Comment, viewer: UserId | None) -> CommentView:
+        author = _profile(state, comment.author_id, viewer)
+        return CommentView(comment.id, comment.created_at, comment.created_at, comment.body, author)
+
+
+class InMemoryProfileQueries(ProfileQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
+        state = self._store.state
+        user = state.user_named(username)
+        return None if user is None else _profile(state, user.id, viewer)
+
+
+class InMemoryTagQueries(TagQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def in_use(self) -> list[str]:
+        uses = Counter(tag for article in self._store.state.articles.values() for tag in article.tags)
+        return sorted(uses, key=lambda tag: (-uses[tag], tag))

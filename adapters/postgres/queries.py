@@ -1,0 +1,254 @@
+"""The read side: each method is ONE SQL statement returning everything its response needs.
+
+List statements share one shape: a ``page`` CTE picks the page's article ids in order, a ``total`` CTE
+counts every match, and the outer query joins author, flags and tags for the page only. Single filters
+read their total from counters kept in the write transactions (O(1)) and walk an index that is already in
+the right order; combined filters count the matches.
+"""
+
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg_pool import AsyncConnectionPool
+
+from application.views import (
+    ArticleFilter,
+    ArticlePage,
+    ArticleQueries,
+    ArticleView,
+    CommentQueries,
+    CommentView,
+    ProfileQueries,
+    ProfileView,
+    TagQueries,
+)
+from domain.ids import CommentId, Slug, UserId
+from domain.pagination import Page
+
+Pool = AsyncConnectionPool[AsyncConnection]
+
+# The viewer's flags: NULL viewer (anonymous) makes both false.
+_FOLLOWING = "EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(viewer)s AND fo.followee_id = u.id)"
+_FAVORITED = "EXISTS (SELECT 1 FROM favorites fa WHERE fa.user_id = %(viewer)s AND fa.article_id = a.id)"
+_TAG_LIST = """ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                     WHERE at.article_id = a.id ORDER BY t.name)"""
+
+SELECT_ARTICLE = f"""
+SELECT a.slug, a.title, a.description, a.body, {_TAG_LIST}, a.created_at, a.updated_at,
+       {_FAVORITED}, a.favorites_count, u.username, u.bio, u.image, {_FOLLOWING}
+FROM articles a JOIN users u ON u.id = a.author_id
+WHERE a.slug = %(slug)s
+"""
+
+_LIST = sql.SQL(
+    f"""
+WITH {{ctes}}
+SELECT total.n, a.slug, a.title, a.description, NULL::text, {_TAG_LIST}, a.created_at, a.updated_at,
+       {_FAVORITED}, a.favorites_count, u.username, u.bio, u.image, {_FOLLOWING}
+FROM total
+LEFT JOIN page p ON true
+LEFT JOIN articles a ON a.id = p.id
+LEFT JOIN users u ON u.id = a.author_id
+ORDER BY p.created_at DESC, p.id DESC
+"""
+)
+
+_PAGE = "LIMIT %(limit)s OFFSET %(offset)s"
+_USER_ID = "(SELECT id FROM users WHERE lower(username) = lower({}))"
+
+LIST_ALL = _LIST.format(
+    ctes=sql.SQL(f"""
+page AS (SELECT id, created_at FROM articles ORDER BY created_at DESC, id DESC {_PAGE}),
+total AS (SELECT article_count AS n FROM article_totals)""")
+)
+
+LIST_BY_AUTHOR = _LIST.format(
+    ctes=sql.SQL(f"""
+author AS {_USER_ID.format("%(author)s")},
+page AS (SELECT id, created_at FROM articles WHERE author_id = (SELECT id FROM author)
+         ORDER BY created_at DESC, id DESC {_PAGE}),
+total AS (SELECT coalesce((SELECT article_count FROM users WHERE id = (SELECT id FROM author)), 0) AS n)""")
+)
+
+LIST_BY_TAG = _LIST.format(
+    ctes=sql.SQL(f"""
+tag AS (SELECT id, article_count FROM tags WHERE name = %(tag)s),
+page AS (SELECT article_id AS id, article_created_at AS created_at FROM article_tags
+         WHERE tag_id = (SELECT id FROM tag) ORDER BY article_created_at DESC, article_id DESC {_PAGE}),
+total AS (SELECT coalesce((SELECT article_count FROM tag), 0) AS n)""")
+)
+
+LIST_FAVORITED_BY = _LIST.format(
+    ctes=sql.SQL(f"""
+fan AS (SELECT id, favorite_count FROM users WHERE lower(username) = lower(%(favorited)s)),
+page AS (SELECT article_id AS id, article_created_at AS created_at FROM favorites
+         WHERE user_id = (SELECT id FROM fan) ORDER BY article_created_at DESC, article_id DESC {_PAGE}),
+total AS (SELECT coalesce((SELECT favorite_count FROM fan), 0) AS n)""")
+)
+
+LIST_COMBINED = _LIST.format(
+    ctes=sql.SQL(f"""
+matching AS (
+    SELECT a.id, a.created_at FROM articles a
+    WHERE (%(author)s::text IS NULL OR a.author_id = {_USER_ID.format("%(author)s::text")})
+      AND (%(tag)s::text IS NULL OR EXISTS (
+            SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id
+            WHERE at.article_id = a.id AND t.name = %(tag)s::text))
+      AND (%(favorited)s::text IS NULL OR EXISTS (
+            SELECT 1 FROM favorites f WHERE f.article_id = a.id
+            AND f.user_id = {_USER_ID.format("%(favorited)s::text")}))
+),
+page AS (SELECT id, created_at FROM matching ORDER BY created_at DESC, id DESC {_PAGE}),
+total AS (SELECT count(*) AS n FROM matching)""")
+)
+
+# Each followed author contributes at most offset + limit of their newest articles (one index walk
+# each), so the cost follows the number of authors followed, not the size of the table.
+FEED = _LIST.format(
+    ctes=sql.SQL(f"""
+page AS (
+    SELECT recent.id, recent.created_at FROM follows f
+    CROSS JOIN LATERAL (
+        SELECT id, created_at FROM articles WHERE author_id = f.followee_id
+        ORDER BY created_at DESC, id DESC LIMIT %(limit)s + %(offset)s
+    ) recent
+    WHERE f.follower_id = %(viewer)s
+    ORDER BY recent.created_at DESC, recent.id DESC {_PAGE}
+),
+total AS (
+    SELECT coalesce(sum(u.article_count), 0) AS n
+    FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = %(viewer)s
+)""")
+)
+
+_COMMENT_COLUMNS = f"c.id, c.created_at, c.updated_at, c.body, u.username, u.bio, u.image, {_FOLLOWING}"
+
+# LEFT JOIN from the article: no row means no article, one row of NULLs means no comments.
+SELECT_COMMENTS = f"""
+SELECT {_COMMENT_COLUMNS}
+FROM articles a
+LEFT JOIN comments c ON c.article_id = a.id
+LEFT JOIN users u ON u.id = c.author_id
+WHERE a.slug = %(slug)s
+ORDER BY c.created_at DESC, c.id DESC
+"""
+
+SELECT_COMMENT = f"""
+SELECT {_COMMENT_COLUMNS}
+FROM comments c JOIN users u ON u.id = c.author_id
+WHERE c.id = %(id)s
+"""
+
+SELECT_PROFILE = f"""
+SELECT u.username, u.bio, u.image, {_FOLLOWING}
+FROM users u WHERE lower(u.username) = lower(%(username)s)
+"""
+
+SELECT_TAGS_IN_USE = "SELECT name FROM tags WHERE article_count > 0 ORDER BY article_count DESC, name"
+
+
+def _article(row: tuple[Any, ...]) -> ArticleView:
+    (slug, title, description, body, tags, created_at, updated_at, favorited, count, *author) = row
+    return ArticleView(
+        Slug(slug),
+        title,
+        description,
+        body,
+        tuple(tags),
+        created_at,
+        updated_at,
+        favorited,
+        count,
+        ProfileView(*author),
+    )
+
+
+def _comment(row: tuple[Any, ...]) -> CommentView:
+    comment_id, created_at, updated_at, body, *author = row
+    return CommentView(CommentId(comment_id), created_at, updated_at, body, ProfileView(*author))
+
+
+class PgArticleQueries(ArticleQueries):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
+            row = await cursor.fetchone()
+        return None if row is None else _article(row)
+
+    async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
+        params = {
+            "tag": where.tag,
+            "author": where.author,
+            "favorited": where.favorited_by,
+            "viewer": viewer,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+        return await self._page(_statement_for(where), params)
+
+    async def feed(self, viewer: UserId, page: Page) -> ArticlePage:
+        return await self._page(FEED, {"viewer": viewer, "limit": page.limit, "offset": page.offset})
+
+    async def _page(self, statement: sql.Composed, params: dict[str, Any]) -> ArticlePage:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(statement, params)
+            rows = await cursor.fetchall()
+        # The first column is the total; a page past the end is one row of NULLs besides it.
+        total = rows[0][0] if rows else 0
+        return ArticlePage(tuple(_article(row[1:]) for row in rows if row[1] is not None), total)
+
+
+def _statement_for(where: ArticleFilter) -> sql.Composed:
+    given = [value is not None for value in (where.tag, where.author, where.favorited_by)]
+    if sum(given) > 1:
+        return LIST_COMBINED
+    if where.tag is not None:
+        return LIST_BY_TAG
+    if where.author is not None:
+        return LIST_BY_AUTHOR
+    if where.favorited_by is not None:
+        return LIST_FAVORITED_BY
+    return LIST_ALL
+
+
+class PgCommentQueries(CommentQueries):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def for_article(self, slug: Slug, viewer: UserId | None) -> list[CommentView] | None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(SELECT_COMMENTS, {"slug": slug, "viewer": viewer})
+            rows = await cursor.fetchall()
+        if not rows:
+            return None
+        return [_comment(row) for row in rows if row[0] is not None]
+
+    async def get(self, comment_id: CommentId, viewer: UserId | None) -> CommentView | None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
+            row = await cursor.fetchone()
+        return None if row is None else _comment(row)
+
+
+class PgProfileQueries(ProfileQueries):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(SELECT_PROFILE, {"username": username, "viewer": viewer})
+            row = await cursor.fetchone()
+        return None if row is None else ProfileView(*row)
+
+
+class PgTagQueries(TagQueries):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def in_use(self) -> list[str]:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(SELECT_TAGS_IN_USE)
+            return [row[0] for row in await cursor.fetchall()]

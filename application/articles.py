@@ -1,0 +1,161 @@
+"""Article use cases: publish, edit, delete, favorite, and the reads that render them."""
+
+from functools import partial
+
+from application.errors import AlreadyExists, NotFound
+from application.ports import Clock, UnitOfWork
+from application.views import ArticleFilter, ArticlePage, ArticleQueries, ArticleView, TagQueries
+from domain import articles
+from domain.articles import Article, NewArticle
+from domain.errors import Problems
+from domain.ids import Slug, UserId
+from domain.pagination import Page
+from domain.text import search_term
+
+# A random suffix makes a collision unlikely; a few attempts make failure practically impossible.
+SLUG_ATTEMPTS = 5
+
+
+class PublishArticle:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(
+        self, author: UserId, title: str, description: str, body: str, tags: list[str] | None = None
+    ) -> Slug:
+        problems = Problems()
+        new_title = problems.check(articles.title, title)
+        new_description = problems.check(articles.description, description)
+        new_body = problems.check(articles.body, body)
+        new_tags = problems.check(articles.tag_list, tags or [])
+        problems.raise_if_any()
+        base = articles.slug_for(new_title)
+        async with self._uow as uow:
+            now = self._clock.now()
+            for attempt in range(SLUG_ATTEMPTS):
+                slug = base if attempt == 0 else articles.with_random_suffix(base)
+                draft = NewArticle(slug, author, new_title, new_description, new_body, new_tags)
+                try:
+                    article = await uow.articles.add(draft, now)
+                except AlreadyExists:
+                    continue
+                await uow.commit()
+                return article.slug
+        raise AlreadyExists("slug")
+
+
+class EditArticle:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(
+        self,
+        editor: UserId,
+        slug: Slug,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        body: str | None = None,
+        tags: list[str] | None = None,
+    ) -> Slug:
+        problems = Problems()
+        new_title = None if title is None else problems.check(articles.title, title)
+        new_description = None if description is None else problems.check(articles.description, description)
+        new_body = None if body is None else problems.check(articles.body, body)
+        new_tags = None if tags is None else problems.check(articles.tag_list, tags)
+        problems.raise_if_any()
+        async with self._uow as uow:
+            article = await _existing(uow, slug, lock=True)
+            article.ensure_author(editor)
+            edited = article.edited(
+                title=new_title,
+                description=new_description,
+                body=new_body,
+                tags=new_tags,
+                at=self._clock.now(),
+            )
+            await uow.articles.update(edited, tags_before=article.tags)
+            await uow.commit()
+        return edited.slug
+
+
+class DeleteArticle:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, deleter: UserId, slug: Slug) -> None:
+        async with self._uow as uow:
+            article = await _existing(uow, slug, lock=True)
+            article.ensure_author(deleter)
+            await uow.articles.delete(article.id)
+            await uow.commit()
+
+
+class FavoriteArticle:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, user: UserId, slug: Slug) -> None:
+        async with self._uow as uow:
+            # Locking the article first gives every writer of its counters the same lock order.
+            article = await _existing(uow, slug, lock=True)
+            await uow.articles.favorite(article.id, user, self._clock.now())
+            await uow.commit()
+
+
+class UnfavoriteArticle:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, user: UserId, slug: Slug) -> None:
+        async with self._uow as uow:
+            article = await _existing(uow, slug, lock=True)
+            await uow.articles.unfavorite(article.id, user)
+            await uow.commit()
+
+
+class GetArticle:
+    def __init__(self, queries: ArticleQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self, slug: Slug, viewer: UserId | None) -> ArticleView:
+        article = await self._queries.get(slug, viewer)
+        if article is None:
+            raise NotFound("article")
+        return article
+
+
+class ListArticles:
+    def __init__(self, queries: ArticleQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
+        problems = Problems()
+        tag = problems.check(articles.tag_filter, where.tag)
+        author = problems.check(partial(search_term, "author"), where.author)
+        favorited_by = problems.check(partial(search_term, "favorited"), where.favorited_by)
+        problems.raise_if_any()
+        return await self._queries.search(ArticleFilter(tag, author, favorited_by), page, viewer)
+
+
+class FeedArticles:
+    def __init__(self, queries: ArticleQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self, viewer: UserId, page: Page) -> ArticlePage:
+        return await self._queries.feed(viewer, page)
+
+
+class ListTags:
+    def __init__(self, queries: TagQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self) -> list[str]:
+        return await self._queries.in_use()
+
+
+async def _existing(uow: UnitOfWork, slug: Slug, *, lock: bool) -> Article:
+    article = await uow.articles.get_by_slug(slug, lock=lock)
+    if article is None:
+        raise NotFound("article")
+    return article

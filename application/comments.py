@@ -1,0 +1,61 @@
+"""Comments on articles."""
+
+from application.errors import NotFound
+from application.ports import Clock, UnitOfWork
+from application.views import CommentQueries, CommentView
+from domain import comments
+from domain.ids import CommentId, Slug, UserId
+
+
+class AddComment:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, author: UserId, slug: Slug, body: str) -> CommentId:
+        text = comments.body(body)
+        async with self._uow as uow:
+            article = await uow.articles.get_by_slug(slug)
+            if article is None:
+                raise NotFound("article")
+            comment = await uow.comments.add(article.id, author, text, self._clock.now())
+            await uow.commit()
+        return comment.id
+
+
+class DeleteComment:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, deleter: UserId, slug: Slug, comment_id: CommentId) -> None:
+        async with self._uow as uow:
+            article = await uow.articles.get_by_slug(slug)
+            if article is None:
+                raise NotFound("article")
+            comment = await uow.comments.get(comment_id)
+            if comment is None or comment.article_id != article.id:
+                raise NotFound("comment")
+            comment.ensure_author(deleter)
+            await uow.comments.delete(comment.id)
+            await uow.commit()
+
+
+class ListComments:
+    def __init__(self, queries: CommentQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self, slug: Slug, viewer: UserId | None) -> list[CommentView]:
+        found = await self._queries.for_article(slug, viewer)
+        if found is None:
+            raise NotFound("article")
+        return found
+
+
+class GetComment:
+    def __init__(self, queries: CommentQueries) -> None:
+        self._queries = queries
+
+    async def __call__(self, comment_id: CommentId, viewer: UserId | None) -> CommentView:
+        found = await self._queries.get(comment_id, viewer)
+        if found is None:
+            raise NotFound("comment")
+        return found

@@ -1,0 +1,49 @@
+"""Profiles and follows."""
+
+from application.errors import NotFound
+from application.ports import Clock, UnitOfWork
+from application.views import ProfileQueries, ProfileView
+from domain.ids import UserId
+from domain.users import ensure_can_follow
+
+
+class GetProfile:
+    def __init__(self, profiles: ProfileQueries) -> None:
+        self._profiles = profiles
+
+    async def __call__(self, username: str, viewer: UserId | None) -> ProfileView:
+        profile = await self._profiles.get(username, viewer)
+        if profile is None:
+            raise NotFound("profile")
+        return profile
+
+
+class FollowUser:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, follower: UserId, username: str) -> str:
+        """Returns the followee's username as stored."""
+        async with self._uow as uow:
+            followee = await uow.users.get_by_username(username)
+            if followee is None:
+                raise NotFound("profile")
+            ensure_can_follow(follower, followee.id)
+            await uow.users.follow(follower, followee.id, self._clock.now())
+            await uow.commit()
+        return followee.username
+
+
+class UnfollowUser:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, follower: UserId, username: str) -> str:
+        async with self._uow as uow:
+            followee = await uow.users.get_by_username(username)
+            if followee is None:
+                raise NotFound("profile")
+            ensure_can_follow(follower, followee.id)
+            await uow.users.unfollow(follower, followee.id)
+            await uow.commit()
+        return followee.username

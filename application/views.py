@@ -1,0 +1,84 @@
+"""The read side: query ports and the ready-to-render views they return (one statement per call)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.ids import CommentId, Slug, UserId
+from domain.pagination import Page
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    username: str
+    bio: str
+    image: str | None
+    following: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    slug: Slug
+    title: str
+    description: str
+    body: str | None  # None in lists: spec 1.1.0 leaves the body out of them
+    tag_list: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    favorited: bool
+    favorites_count: int
+    author: ProfileView
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    articles: tuple[ArticleView, ...]
+    count: int  # every article matching the filter, not only this page's
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    tag: str | None = None
+    author: str | None = None
+    favorited_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    id: CommentId
+    created_at: datetime
+    updated_at: datetime
+    body: str
+    author: ProfileView
+
+
+class ArticleQueries(Protocol):
+    async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None: ...
+
+    async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
+        """Newest first (ties: newest id first), without bodies."""
+        ...
+
+    async def feed(self, viewer: UserId, page: Page) -> ArticlePage:
+        """Articles by the authors ``viewer`` follows, newest first, without bodies."""
+        ...
+
+
+class CommentQueries(Protocol):
+    async def for_article(self, slug: Slug, viewer: UserId | None) -> list[CommentView] | None:
+        """Newest first; None when there is no such article."""
+        ...
+
+    async def get(self, comment_id: CommentId, viewer: UserId | None) -> CommentView | None: ...
+
+
+class ProfileQueries(Protocol):
+    async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
+        """Case-insensitive lookup."""
+        ...
+
+
+class TagQueries(Protocol):
+    async def in_use(self) -> list[str]:
+        """Tags of at least one article: most used first, then by name."""
+        ...
