@@ -1,10 +1,10 @@
 """Articles, their tag links and favorites, with every counter updated in the same transaction.
 
-Lock order, the same in every writer so that none can deadlock another: the article row, then tag rows
-by name, then user rows by id.
+Every writer takes its row locks in one order, so no two can deadlock: the article row, then user rows
+by id, then the article_totals row, then tag rows by name. Statements that lock rows of two of these
+tables are split so the order holds (data-modifying CTEs run in no promised order).
 """
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from psycopg import AsyncConnection
@@ -21,11 +21,13 @@ WITH inserted AS (
     RETURNING id, author_id
 ), author AS (
     UPDATE users SET article_count = article_count + 1 WHERE id IN (SELECT author_id FROM inserted)
-), total AS (
-    UPDATE article_totals SET article_count = article_count + 1 WHERE EXISTS (SELECT 1 FROM inserted)
 )
 SELECT id FROM inserted
 """
+
+COUNT_ONE_MORE = "UPDATE article_totals SET article_count = article_count + 1"
+
+COUNT_ONE_LESS = "UPDATE article_totals SET article_count = article_count - 1"
 
 # Tags are shared rows: an upsert creates missing ones and counts one more article for each.
 LINK_TAGS = """
@@ -39,18 +41,31 @@ INSERT INTO article_tags (article_id, tag_id, article_created_at)
 SELECT %(article_id)s, id, %(created_at)s FROM linked_tags
 """
 
-LOCK_LINKED_TAGS = """
-SELECT t.id FROM tags t JOIN article_tags at ON at.tag_id = t.id
-WHERE at.article_id = %(article_id)s AND t.name = ANY(%(names)s::text[])
-ORDER BY t.name
-FOR NO KEY UPDATE OF t
+# Creates missing tags and locks every named one, in name order, in one pass (the no-op update is the lock).
+LOCK_TAGS = """
+INSERT INTO tags (name, article_count)
+SELECT name, 0 FROM unnest(%(names)s::text[]) AS name ORDER BY name
+ON CONFLICT (name) DO UPDATE SET article_count = tags.article_count
+RETURNING id, name
 """
 
-LOCK_ALL_LINKED_TAGS = """
-SELECT t.id FROM tags t JOIN article_tags at ON at.tag_id = t.id
-WHERE at.article_id = %(article_id)s
-ORDER BY t.name
-FOR NO KEY UPDATE OF t
+RELINK_TAGS = """
+WITH linked AS (
+    INSERT INTO article_tags (article_id, tag_id, article_created_at)
+    SELECT %(article_id)s, id, %(created_at)s FROM unnest(%(tag_ids)s::bigint[]) AS id
+    RETURNING tag_id
+)
+UPDATE tags SET article_count = article_count + 1 WHERE id IN (SELECT tag_id FROM linked)
+"""
+
+SELECT_LINKED_TAG_IDS = "SELECT tag_id FROM article_tags WHERE article_id = %(article_id)s"
+
+# After the article is gone: lock its former tags in name order, then count one article less on each.
+UNCOUNT_TAGS = """
+WITH locked AS (
+    SELECT id FROM tags WHERE id = ANY(%(tag_ids)s::bigint[]) ORDER BY name FOR NO KEY UPDATE
+)
+UPDATE tags SET article_count = article_count - 1 WHERE id IN (SELECT id FROM locked)
 """
 
 UNLINK_TAGS = """
@@ -77,34 +92,36 @@ FROM articles a
 WHERE a.slug = %(slug)s
 """
 
-SELECT_ARTICLE_FOR_UPDATE = SELECT_ARTICLE + "FOR NO KEY UPDATE OF a"
+# Locking and reading are two statements: under READ COMMITTED a statement that waited for a lock still
+# reads its subqueries (the tags) from the snapshot taken before the wait.
+LOCK_ARTICLE = "SELECT id FROM articles WHERE slug = %(slug)s FOR NO KEY UPDATE"
 
 UPDATE_ARTICLE = """
 UPDATE articles SET title = %(title)s, description = %(description)s, body = %(body)s, updated_at = %(now)s
 WHERE id = %(id)s
 """
 
-LOCK_FAVORITERS = """
-SELECT u.id FROM users u JOIN favorites f ON f.user_id = u.id
-WHERE f.article_id = %(article_id)s
+# The author and everyone who favorited the article lose a count.
+LOCK_AUTHOR_AND_FAVORITERS = """
+SELECT u.id FROM users u
+WHERE u.id = (SELECT author_id FROM articles WHERE id = %(article_id)s)
+   OR u.id IN (SELECT user_id FROM favorites WHERE article_id = %(article_id)s)
 ORDER BY u.id
 FOR NO KEY UPDATE OF u
 """
 
-UNCOUNT_FAVORITES = """
-UPDATE users SET favorite_count = favorite_count - 1
-WHERE id IN (SELECT user_id FROM favorites WHERE article_id = %(article_id)s)
+UNCOUNT_AUTHOR_AND_FAVORITERS = """
+UPDATE users u SET
+    article_count = u.article_count - (u.id = a.author_id)::int,
+    favorite_count = u.favorite_count
+        - (EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = u.id))::int
+FROM articles a
+WHERE a.id = %(article_id)s
+  AND (u.id = a.author_id OR u.id IN (SELECT user_id FROM favorites WHERE article_id = a.id))
 """
 
 # Comments, favorites and tag links go with the article (ON DELETE CASCADE).
-DELETE_ARTICLE = """
-WITH deleted AS (
-    DELETE FROM articles WHERE id = %(article_id)s RETURNING author_id
-), author AS (
-    UPDATE users SET article_count = article_count - 1 WHERE id IN (SELECT author_id FROM deleted)
-)
-UPDATE article_totals SET article_count = article_count - 1 WHERE EXISTS (SELECT 1 FROM deleted)
-"""
+DELETE_ARTICLE = "DELETE FROM articles WHERE id = %(article_id)s"
 
 ADD_FAVORITE = """
 WITH added AS (
@@ -173,8 +190,12 @@ class PgArticleRepository(ArticleRepository):
                 row = await cursor.fetchone()
                 assert row is not None
                 article_id = ArticleId(row[0])
+                await self._conn.execute(COUNT_ONE_MORE)
                 if article.tags:
-                    await self._link_tags(article_id, article.tags, now)
+                    await self._conn.execute(
+                        LINK_TAGS,
+                        {"names": sorted(article.tags), "article_id": article_id, "created_at": now},
+                    )
         return Article(
             article_id,
             article.slug,
@@ -188,9 +209,11 @@ class PgArticleRepository(ArticleRepository):
         )
 
     async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        cursor = await self._conn.execute(
-            SELECT_ARTICLE_FOR_UPDATE if lock else SELECT_ARTICLE, {"slug": slug}
-        )
+        if lock:
+            cursor = await self._conn.execute(LOCK_ARTICLE, {"slug": slug})
+            if await cursor.fetchone() is None:
+                return None
+        cursor = await self._conn.execute(SELECT_ARTICLE, {"slug": slug})
         row = await cursor.fetchone()
         return None if row is None else _article(row)
 
@@ -205,19 +228,38 @@ class PgArticleRepository(ArticleRepository):
                 "now": article.updated_at,
             },
         )
-        removed = sorted(set(tags_before) - set(article.tags))
-        added = sorted(set(article.tags) - set(tags_before))
+        removed = set(tags_before) - set(article.tags)
+        added = set(article.tags) - set(tags_before)
+        if not removed and not added:
+            return
+        cursor = await self._conn.execute(LOCK_TAGS, {"names": sorted(removed | added)})
+        ids = {name: tag_id for tag_id, name in await cursor.fetchall()}
         if removed:
-            await self._unlink_tags(article.id, removed)
+            params = {"article_id": article.id, "tag_ids": [ids[name] for name in removed]}
+            await self._conn.execute(UNLINK_TAGS, params)
+            await self._conn.execute(DELETE_UNUSED_TAGS, params)
         if added:
-            await self._link_tags(article.id, tuple(added), article.created_at)
+            await self._conn.execute(
+                RELINK_TAGS,
+                {
+                    "article_id": article.id,
+                    "tag_ids": [ids[name] for name in added],
+                    "created_at": article.created_at,
+                },
+            )
 
     async def delete(self, article_id: ArticleId) -> None:
         params = {"article_id": article_id}
-        await self._conn.execute(LOCK_FAVORITERS, params)
-        await self._conn.execute(UNCOUNT_FAVORITES, params)
-        await self._unlink(LOCK_ALL_LINKED_TAGS, params)
+        # The article row is locked, so its tag links cannot change before the cascade removes them.
+        cursor = await self._conn.execute(SELECT_LINKED_TAG_IDS, params)
+        tag_ids = [row[0] for row in await cursor.fetchall()]
+        await self._conn.execute(LOCK_AUTHOR_AND_FAVORITERS, params)
+        await self._conn.execute(UNCOUNT_AUTHOR_AND_FAVORITERS, params)
         await self._conn.execute(DELETE_ARTICLE, params)
+        await self._conn.execute(COUNT_ONE_LESS)
+        if tag_ids:
+            await self._conn.execute(UNCOUNT_TAGS, {"tag_ids": tag_ids})
+            await self._conn.execute(DELETE_UNUSED_TAGS, {"tag_ids": tag_ids})
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
         with translated_errors():
@@ -231,21 +273,3 @@ class PgArticleRepository(ArticleRepository):
         cursor = await self._conn.execute(REMOVE_FAVORITE, {"article_id": article_id, "user_id": user_id})
         row = await cursor.fetchone()
         return row is not None and row[0] > 0
-
-    async def _link_tags(self, article_id: ArticleId, names: tuple[str, ...], created_at: datetime) -> None:
-        await self._conn.execute(
-            LINK_TAGS, {"names": sorted(names), "article_id": article_id, "created_at": created_at}
-        )
-
-    async def _unlink_tags(self, article_id: ArticleId, names: list[str]) -> None:
-        await self._unlink(LOCK_LINKED_TAGS, {"article_id": article_id, "names": names})
-
-    async def _unlink(self, lock_statement: str, params: Mapping[str, object]) -> None:
-        """Lock the tags (by name), unlink them from the article, count one article less, drop unused ones."""
-        cursor = await self._conn.execute(lock_statement, params)
-        tag_ids = [row[0] for row in await cursor.fetchall()]
-        if not tag_ids:
-            return
-        unlink = {"article_id": params["article_id"], "tag_ids": tag_ids}
-        await self._conn.execute(UNLINK_TAGS, unlink)
-        await self._conn.execute(DELETE_UNUSED_TAGS, unlink)

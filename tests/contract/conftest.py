@@ -2,30 +2,107 @@
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
 
+from adapters.memory.queries import (
+    InMemoryArticleQueries,
+    InMemoryCommentQueries,
+    InMemoryProfileQueries,
+    InMemoryTagQueries,
+)
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.postgres.queries import PgArticleQueries, PgCommentQueries, PgProfileQueries, PgTagQueries
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.ports import UnitOfWork
+from application.views import ArticleQueries, CommentQueries, ProfileQueries, TagQueries
+from domain.articles import Article, NewArticle
+from domain.ids import Slug, UserId
+from domain.users import NewUser, PasswordHash, User
 from tests.support.database import pool_for_tests
+
+START = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
 
 @dataclass
 class Backend:
     name: str
     new_uow: Callable[[], UnitOfWork]
+    articles: ArticleQueries
+    comments: CommentQueries
+    profiles: ProfileQueries
+    tags: TagQueries
+
+    async def user(self, name: str) -> User:
+        async with self.new_uow() as uow:
+            stored = await uow.users.add(
+                NewUser(name, f"{name}@example.com", PasswordHash(f"hash-{name}")), START
+            )
+            await uow.commit()
+        return stored
+
+    async def article(
+        self,
+        author: User,
+        title: str,
+        *,
+        tags: tuple[str, ...] = (),
+        at: datetime = START,
+        slug: str | None = None,
+    ) -> Article:
+        draft = NewArticle(
+            Slug(slug or title.lower().replace(" ", "-")), author.id, title, "about", "text", tags
+        )
+        async with self.new_uow() as uow:
+            stored = await uow.articles.add(draft, at)
+            await uow.commit()
+        return stored
+
+    async def favorite(self, user: User, article: Article) -> bool:
+        async with self.new_uow() as uow:
+            added = await uow.articles.favorite(article.id, user.id, START)
+            await uow.commit()
+        return added
+
+    async def follow(self, follower: User, followee: User) -> bool:
+        async with self.new_uow() as uow:
+            added = await uow.users.follow(follower.id, followee.id, START)
+            await uow.commit()
+        return added
+
+
+def minutes(n: int) -> datetime:
+    return START + timedelta(minutes=n)
+
+
+def nobody() -> UserId:
+    return UserId(987_654)
 
 
 @pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     if request.param == "memory":
         store = InMemoryStore()
-        yield Backend("memory", lambda: InMemoryUnitOfWork(store))
+        yield Backend(
+            "memory",
+            partial(InMemoryUnitOfWork, store),
+            InMemoryArticleQueries(store),
+            InMemoryCommentQueries(store),
+            InMemoryProfileQueries(store),
+            InMemoryTagQueries(store),
+        )
         return
     # Async fixtures cannot be requested by name from here, so the pool is opened per test (a few ms).
     url: str = request.getfixturevalue("clean_pg")
     async with pool_for_tests(url) as pool:
-        yield Backend("postgres", partial(PostgresUnitOfWork, pool))
+        yield Backend(
+            "postgres",
+            partial(PostgresUnitOfWork, pool),
+            PgArticleQueries(pool),
+            PgCommentQueries(pool),
+            PgProfileQueries(pool),
+            PgTagQueries(pool),
+        )

@@ -61,14 +61,17 @@ def database_name(url: str) -> str:
     return str(conninfo_to_dict(url)["dbname"])
 
 
-TABLES_QUERY = """
-SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'
-"""
+# Tables whose rows the migrations create and the application only updates.
+SINGLE_ROW_TABLES = {"alembic_version", "article_totals"}
+
+TABLES_QUERY = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
 
 
 def truncate_all(url: str) -> None:
+    """Back to a freshly migrated database: data tables emptied, single-row tables reset."""
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = [row[0] for row in conn.execute(TABLES_QUERY).fetchall()]
+        tables = [row[0] for row in conn.execute(TABLES_QUERY).fetchall() if row[0] not in SINGLE_ROW_TABLES]
         if tables:
             names = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
             conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(names))
+        conn.execute("UPDATE article_totals SET article_count = 0")

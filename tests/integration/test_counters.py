@@ -1,0 +1,89 @@
+"""The counters behind list totals stay equal to a recount, whatever mix of writes races them."""
+
+import asyncio
+import random
+
+import psycopg
+import pytest
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.security.tokens import JwtTokenService
+from application.articles import (
+    DeleteArticle,
+    EditArticle,
+    FavoriteArticle,
+    PublishArticle,
+    UnfavoriteArticle,
+)
+from application.errors import NotFound
+from application.users import RegisterUser
+from domain.ids import Slug
+from tests.support.fakes import FakePasswordHasher, SteppingClock
+
+pytestmark = pytest.mark.postgres
+
+# Each column counts the rows whose stored counter differs from a recount (the last: total minus rows).
+RECOUNT = """
+SELECT
+  (SELECT count(*) FROM articles a
+   WHERE a.favorites_count <> (SELECT count(*) FROM favorites f WHERE f.article_id = a.id)),
+  (SELECT count(*) FROM users u
+   WHERE u.article_count <> (SELECT count(*) FROM articles a WHERE a.author_id = u.id)),
+  (SELECT count(*) FROM users u
+   WHERE u.favorite_count <> (SELECT count(*) FROM favorites f WHERE f.user_id = u.id)),
+  (SELECT count(*) FROM tags t
+   WHERE t.article_count <> (SELECT count(*) FROM article_tags at WHERE at.tag_id = t.id)),
+  (SELECT count(*) FROM tags t WHERE NOT EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)),
+  (SELECT article_count FROM article_totals) - (SELECT count(*) FROM articles)
+"""
+
+
+@pytest.mark.parametrize("seed", [7, 11, 23])
+async def test_counters_survive_a_storm_of_concurrent_writes(
+    clean_pg: str, pg_pool: AsyncConnectionPool[AsyncConnection], seed: int
+) -> None:
+    rng = random.Random(seed)
+    clock = SteppingClock()
+    tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
+    users = [
+        (
+            await RegisterUser(PostgresUnitOfWork(pg_pool), FakePasswordHasher(), tokens, clock)(
+                f"u{i}", f"u{i}@x.io", "pw123456"
+            )
+        ).user
+        for i in range(8)
+    ]
+    tags = ["red", "green", "blue", "cyan", "pink"]
+    slugs = [
+        await PublishArticle(PostgresUnitOfWork(pg_pool), clock)(
+            users[i % 8].id, f"Post {i}", "d", "b", rng.sample(tags, 2)
+        )
+        for i in range(12)
+    ]
+
+    def uow() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(pg_pool)
+
+    def random_write() -> object:
+        user, slug = rng.choice(users), Slug(rng.choice(slugs))
+        action = rng.randrange(5)
+        if action == 0:
+            return FavoriteArticle(uow(), clock)(user.id, slug)
+        if action == 1:
+            return UnfavoriteArticle(uow())(user.id, slug)
+        if action == 2:
+            author = users[slugs.index(slug) % 8]
+            return EditArticle(uow(), clock)(author.id, slug, tags=rng.sample(tags, rng.randrange(4)))
+        if action == 3:
+            return PublishArticle(uow(), clock)(user.id, "Post", "d", "b", rng.sample(tags, 3))
+        author = users[slugs.index(slug) % 8]
+        return DeleteArticle(uow())(author.id, slug)
+
+    outcomes = await asyncio.gather(*(random_write() for _ in range(300)), return_exceptions=True)  # type: ignore[arg-type]
+    unexpected = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, NotFound)]
+    assert not unexpected, unexpected
+    with psycopg.connect(clean_pg) as conn:
+        mismatches = conn.execute(RECOUNT).fetchone()
+    assert mismatches == (0, 0, 0, 0, 0, 0)
