@@ -8,7 +8,7 @@ from fastapi_offline import FastAPIOffline
 from entrypoints.container import Container, build_container
 from entrypoints.http import routes
 from entrypoints.http.errors import install_error_handlers
-from entrypoints.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from entrypoints.http.middleware import BodyLimitMiddleware, NulGuardMiddleware, RequestContextMiddleware
 from entrypoints.http.routes import articles, comments, health, profiles, users
 from entrypoints.logs import configure_logging
 
@@ -41,5 +41,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         expose_headers=["X-Request-ID"],
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
     return app

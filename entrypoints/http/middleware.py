@@ -109,3 +109,17 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class NulGuardMiddleware:
+    """Refuses URLs carrying NUL (``%00``) with a 400: PostgreSQL text cannot hold it, so a slug, username
+    or filter with one could never match, and passing it on would make the driver fail."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            await body_error(400, "URLs must not contain NUL characters")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -39,6 +39,17 @@ class Api:
     def auth(self, token: str, scheme: str = "Token") -> dict[str, str]:
         return {"Authorization": f"{scheme} {token}"}
 
+    async def publish(
+        self, token: str, title: str = "How to train your dragon", **fields: object
+    ) -> dict[str, Any]:
+        article = {"title": title, "description": "Ever wonder how?", "body": "Very carefully.", **fields}
+        response = await self.client.post(
+            "/api/articles", json={"article": article}, headers=self.auth(token)
+        )
+        assert response.status_code == 201, response.text
+        published: dict[str, Any] = response.json()["article"]
+        return published
+
 
 def settings_for(tmp_path: Path, database_url: str | None, **overrides: Any) -> Settings:
     return Settings(

@@ -12,7 +12,7 @@ from entrypoints.http.schemas import CommentEnvelope, CommentListOut, CommentOut
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["Comments"])
 
 # Comment ids are PostgreSQL bigints; anything outside that range cannot name a comment.
-CommentIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CommentIdPath = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1, description="The comment's id")]
 
 
 @router.post("", summary="Comment on an article")
@@ -39,7 +39,7 @@ async def list_comments(
     return CommentListOut(comments=[CommentOut.of(c) for c in comments])
 
 
-@router.delete("/{comment_id}", status_code=204, summary="Delete a comment (its author only)")
+@router.delete("/{id}", status_code=204, summary="Delete a comment (its author only)")
 @inject
 async def delete_comment(
     slug: str,
