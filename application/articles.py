@@ -8,6 +8,7 @@ from application.views import ArticleFilter, ArticlePage, ArticleQueries, Articl
 from domain import articles
 from domain.articles import Article, NewArticle
 from domain.errors import Problems
+from domain.events import ArticleFavorited, ArticlePublished
 from domain.ids import Slug, UserId
 from domain.pagination import Page
 from domain.text import search_term
@@ -39,6 +40,7 @@ class PublishArticle:
                     article = await uow.articles.add(draft, now)
                 except AlreadyExists:
                     continue
+                await uow.outbox.add(ArticlePublished(article.id, article.slug, article.title, author), now)
                 await uow.commit()
                 return article.slug
         raise AlreadyExists("slug")
@@ -99,7 +101,10 @@ class FavoriteArticle:
         async with self._uow as uow:
             # Locking the article first gives every writer of its counters the same lock order.
             article = await _existing(uow, slug, lock=True)
-            await uow.articles.favorite(article.id, user, self._clock.now())
+            now = self._clock.now()
+            if await uow.articles.favorite(article.id, user, now):
+                favorited = ArticleFavorited(article.id, article.slug, article.title, article.author_id, user)
+                await uow.outbox.add(favorited, now)
             await uow.commit()
 
 

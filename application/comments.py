@@ -4,6 +4,7 @@ from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
 from application.views import CommentQueries, CommentView
 from domain import comments
+from domain.events import CommentAdded
 from domain.ids import CommentId, Slug, UserId
 
 
@@ -17,7 +18,12 @@ class AddComment:
             article = await uow.articles.get_by_slug(slug)
             if article is None:
                 raise NotFound("article")
-            comment = await uow.comments.add(article.id, author, text, self._clock.now())
+            now = self._clock.now()
+            comment = await uow.comments.add(article.id, author, text, now)
+            added = CommentAdded(
+                comment.id, article.id, article.slug, article.title, article.author_id, author
+            )
+            await uow.outbox.add(added, now)
             await uow.commit()
         return comment.id
 

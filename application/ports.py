@@ -6,7 +6,9 @@ from typing import Protocol, Self
 
 from domain.articles import Article, NewArticle
 from domain.comments import Comment
+from domain.events import DomainEvent
 from domain.ids import ArticleId, CommentId, Slug, UserId
+from domain.notifications import NewNotification
 from domain.users import NewUser, PasswordHash, User, UserChanges
 
 
@@ -76,6 +78,26 @@ class CommentRepository(Protocol):
     async def delete(self, comment_id: CommentId) -> None: ...
 
 
+class Outbox(Protocol):
+    async def add(self, event: DomainEvent, now: datetime) -> None:
+        """Record ``event`` in the unit of work's transaction: it exists exactly when the change commits."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
+        """Idempotent per (event, recipient): redelivering an event notifies nobody twice."""
+        ...
+
+    async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:
+        """The same notification for everyone following ``followee``, idempotent like ``add``."""
+        ...
+
+    async def mark_read(self, recipient: UserId, up_to: int, now: datetime) -> None:
+        """Mark the recipient's notifications with ids up to ``up_to`` read."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` ends it and must come last; leaving the block without it discards
     every change made in it."""
@@ -83,6 +105,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     articles: ArticleRepository
     comments: CommentRepository
+    outbox: Outbox
+    notifications: NotificationRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -3,6 +3,7 @@
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
 from application.views import ProfileQueries, ProfileView
+from domain.events import UserFollowed
 from domain.ids import UserId
 from domain.users import ensure_can_follow
 
@@ -29,7 +30,9 @@ class FollowUser:
             if followee is None:
                 raise NotFound("profile")
             ensure_can_follow(follower, followee.id)
-            await uow.users.follow(follower, followee.id, self._clock.now())
+            now = self._clock.now()
+            if await uow.users.follow(follower, followee.id, now):
+                await uow.outbox.add(UserFollowed(follower, followee.id), now)
             await uow.commit()
         return followee.username
 

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from functools import partial
 
-from application.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed, NotFound
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
+from application.views import UserDirectory, UserSummary
 from domain import users
 from domain.errors import Problems
 from domain.ids import UserId
+from domain.pagination import Page
 from domain.text import checked_text
 from domain.users import NewUser, User, UserChanges
 
@@ -113,3 +115,27 @@ class UpdateUser:
                 raise AuthenticationFailed("user no longer exists")
             await uow.commit()
         return user
+
+
+class ResetPassword:
+    """An administrator sets a user's password (the CLI's ``users set-password``)."""
+
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
+
+    async def __call__(self, username: str, password: str) -> None:
+        hashed = await self._hasher.hash(users.password(password))
+        async with self._uow as uow:
+            user = await uow.users.get_by_username(username)
+            if user is None:
+                raise NotFound("user")
+            await uow.users.update(user.id, UserChanges(password_hash=hashed), self._clock.now())
+            await uow.commit()
+
+
+class ListUsers:
+    def __init__(self, directory: UserDirectory) -> None:
+        self._directory = directory
+
+    async def __call__(self, page: Page) -> tuple[UserSummary, ...]:
+        return await self._directory.everyone(page)

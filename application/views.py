@@ -52,6 +52,18 @@ class CommentView:
     author: ProfileView
 
 
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    username: str
+    email: str
+
+
+class UserDirectory(Protocol):
+    async def everyone(self, page: Page) -> tuple[UserSummary, ...]:
+        """Users by username (case-insensitive), for administrators."""
+        ...
+
+
 class ArticleQueries(Protocol):
     async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None: ...
 

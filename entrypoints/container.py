@@ -1,19 +1,39 @@
 """The composition root: the only place that names concrete adapters and wires them to the use cases."""
 
-from dependency_injector import containers, providers
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import TypeVar
 
+from dependency_injector import containers, providers
+from dependency_injector.ext.starlette import Lifespan
+
+from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
 from adapters.memory.queries import (
     InMemoryArticleQueries,
     InMemoryCommentQueries,
+    InMemoryNotificationQueries,
     InMemoryProfileQueries,
     InMemoryTagQueries,
+    InMemoryUserDirectory,
 )
+from adapters.memory.seed import InMemoryBulkLoader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.postgres.events import PgEventSource
 from adapters.postgres.pool import open_pool
 from adapters.postgres.probe import PgDatabaseProbe
-from adapters.postgres.queries import PgArticleQueries, PgCommentQueries, PgProfileQueries, PgTagQueries
+from adapters.postgres.queries import (
+    PgArticleQueries,
+    PgCommentQueries,
+    PgNotificationQueries,
+    PgProfileQueries,
+    PgTagQueries,
+    PgUserDirectory,
+)
+from adapters.postgres.seed import PgBulkLoader
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.clock import SystemClock
 from adapters.security.passwords import Argon2PasswordHasher
@@ -30,12 +50,17 @@ from application.articles import (
     UnfavoriteArticle,
 )
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
+from application.events import ProcessEvents, RetryPolicy
 from application.health import CheckReadiness
+from application.notifications import DeliverNotifications, ListNotifications, MarkNotificationsRead
 from application.profiles import FollowUser, GetProfile, UnfollowUser
-from application.users import GetCurrentUser, LogIn, RegisterUser, UpdateUser
+from application.seeding import SeedDatabase
+from application.users import GetCurrentUser, ListUsers, LogIn, RegisterUser, ResetPassword, UpdateUser
 from entrypoints.database import provide_database_url
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
+
+T = TypeVar("T")
 
 
 class Container(containers.DeclarativeContainer):
@@ -57,6 +82,10 @@ class Container(containers.DeclarativeContainer):
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)
     tag_queries = providers.Singleton(PgTagQueries, pool=pool)
+    user_directory = providers.Singleton(PgUserDirectory, pool=pool)
+    bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
+    notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
+    event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=database_url)
     database_probe = providers.Factory(PgDatabaseProbe, pool=pool)
 
     # Services.
@@ -79,6 +108,8 @@ class Container(containers.DeclarativeContainer):
     log_in = providers.Factory(LogIn, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock)
     get_current_user = providers.Factory(GetCurrentUser, uow=uow)
     update_user = providers.Factory(UpdateUser, uow=uow, hasher=password_hasher, clock=clock)
+    reset_password = providers.Factory(ResetPassword, uow=uow, hasher=password_hasher, clock=clock)
+    list_users = providers.Factory(ListUsers, directory=user_directory)
 
     get_profile = providers.Factory(GetProfile, profiles=profile_queries)
     follow_user = providers.Factory(FollowUser, uow=uow, clock=clock)
@@ -99,6 +130,20 @@ class Container(containers.DeclarativeContainer):
     list_comments = providers.Factory(ListComments, queries=comment_queries)
     get_comment = providers.Factory(GetComment, queries=comment_queries)
 
+    seed_database = providers.Factory(SeedDatabase, loader=bulk_loader, hasher=password_hasher)
+
+    list_notifications = providers.Factory(ListNotifications, queries=notification_queries)
+    mark_notifications_read = providers.Factory(MarkNotificationsRead, uow=uow, clock=clock)
+    deliver_notifications = providers.Factory(DeliverNotifications, uow=uow)
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        max_attempts=settings.provided.worker_max_attempts,
+        first_delay=providers.Factory(timedelta, seconds=settings.provided.worker_retry_seconds),
+    )
+    process_events = providers.Factory(
+        ProcessEvents, source=event_source, handler=deliver_notifications, clock=clock, retry=retry_policy
+    )
+
     check_readiness = providers.Factory(
         CheckReadiness, probe=database_probe, expected_revision=expected_revision
     )
@@ -115,6 +160,12 @@ class MemoryAdapters(containers.DeclarativeContainer):
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
     tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
+    user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
+    bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
+    notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)
+    event_source = providers.Singleton(
+        InMemoryEventSource, store=store, clock=providers.Singleton(SystemClock)
+    )
     database_probe = providers.Factory(InMemoryDatabaseProbe, revision=providers.Callable(head_revision))
 
 
@@ -125,3 +176,20 @@ def build_container(settings: Settings | None = None, *, memory: bool = False) -
     if memory:
         container.override(MemoryAdapters())
     return container
+
+
+@asynccontextmanager
+async def running_container(settings: Settings) -> AsyncIterator[Container]:
+    """The container with its resources (embedded server or configured URL, pool) open, for the CLI and
+    the worker; the HTTP app gets the same from its lifespan."""
+    container = build_container(settings)
+    async with Lifespan(container):
+        yield container
+
+
+async def resolve(provider: Callable[[], T | Awaitable[T]]) -> T:
+    """A provider's object; with async resources in the graph, providers hand out awaitables."""
+    result = provider()
+    if inspect.isawaitable(result):
+        return await result
+    return result

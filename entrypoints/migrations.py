@@ -1,5 +1,6 @@
 """Alembic, driven from code: the CLI, `conduit serve` and the tests all migrate through here."""
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -12,7 +13,8 @@ SCRIPT_LOCATION = Path(migrations.__file__).parent
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    config = Config()
+    # Alembic's default stdout is bound when Alembic is imported; pass today's (it may be redirected).
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.attributes["database_url"] = database_url
     return config

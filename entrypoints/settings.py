@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=2, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
+    worker_batch_size: int = Field(default=100, ge=1, le=10_000)
+    worker_poll_seconds: float = Field(default=5.0, gt=0)
+    worker_max_attempts: int = Field(default=5, ge=1)
+    worker_retry_seconds: float = Field(default=1.0, gt=0)
+    outbox_retention_days: int = Field(default=7, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)

@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from adapters.memory.store import InMemoryStore, State
+from application.notifications import NotificationPage, NotificationQueries, NotificationView
 from application.views import (
     ArticleFilter,
     ArticlePage,
@@ -14,6 +15,8 @@ from application.views import (
     ProfileQueries,
     ProfileView,
     TagQueries,
+    UserDirectory,
+    UserSummary,
 )
 from domain.articles import Article
 from domain.comments import Comment
@@ -120,3 +123,37 @@ class InMemoryTagQueries(TagQueries):
     async def in_use(self) -> list[str]:
         uses = Counter(tag for article in self._store.state.articles.values() for tag in article.tags)
         return sorted(uses, key=lambda tag: (-uses[tag], tag))
+
+
+class InMemoryUserDirectory(UserDirectory):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def everyone(self, page: Page) -> tuple[UserSummary, ...]:
+        users = sorted((r.user for r in self._store.state.users.values()), key=lambda u: u.username.lower())
+        return tuple(UserSummary(u.username, u.email) for u in users[page.offset : page.offset + page.limit])
+
+
+class InMemoryNotificationQueries(NotificationQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def inbox(self, recipient: UserId, page: Page) -> NotificationPage:
+        state = self._store.state
+        mine = sorted(
+            (n for n in state.notifications.values() if n.recipient_id == recipient), key=lambda n: -n.id
+        )
+        views = tuple(
+            NotificationView(
+                n.id,
+                n.note.kind,
+                n.note.created_at,
+                n.read,
+                _profile(state, n.note.actor_id, recipient),
+                n.note.article_slug,
+                n.note.article_title,
+                n.note.comment_id,
+            )
+            for n in mine[page.offset : page.offset + page.limit]
+        )
+        return NotificationPage(views, len(mine), sum(not n.read for n in mine))

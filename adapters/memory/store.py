@@ -7,7 +7,9 @@ from datetime import datetime
 
 from domain.articles import Article
 from domain.comments import Comment
+from domain.events import DomainEvent
 from domain.ids import ArticleId, CommentId, UserId
+from domain.notifications import NewNotification
 from domain.users import PasswordHash, User
 
 
@@ -20,12 +22,36 @@ class UserRecord:
 
 
 @dataclass(slots=True)
+class OutboxRecord:
+    id: int
+    event: DomainEvent
+    created_at: datetime
+    available_at: datetime
+    failures: int = 0
+    status: str = "pending"  # pending | done | dead
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class NotificationRecord:
+    id: int
+    recipient_id: UserId
+    event_id: int
+    note: NewNotification
+    read: bool = False
+
+
+@dataclass(slots=True)
 class State:
     users: dict[UserId, UserRecord] = field(default_factory=dict)
     follows: dict[tuple[UserId, UserId], datetime] = field(default_factory=dict)  # (follower, followee)
     articles: dict[ArticleId, Article] = field(default_factory=dict)
     favorites: dict[tuple[UserId, ArticleId], datetime] = field(default_factory=dict)
     comments: dict[CommentId, Comment] = field(default_factory=dict)
+    outbox: dict[int, OutboxRecord] = field(default_factory=dict)
+    notifications: dict[int, NotificationRecord] = field(default_factory=dict)
+    last_outbox_id: int = 0
+    last_notification_id: int = 0
     last_user_id: int = 0
     last_article_id: int = 0
     last_comment_id: int = 0

@@ -3,6 +3,8 @@ from typing import Self
 
 from adapters.memory.articles import InMemoryArticleRepository
 from adapters.memory.comments import InMemoryCommentRepository
+from adapters.memory.events import InMemoryOutbox
+from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.store import InMemoryStore
 from adapters.memory.users import InMemoryUserRepository
 from application.ports import UnitOfWork
@@ -20,6 +22,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.users = InMemoryUserRepository(self._working)
         self.articles = InMemoryArticleRepository(self._working)
         self.comments = InMemoryCommentRepository(self._working)
+        self.outbox = InMemoryOutbox(self._working)
+        self.notifications = InMemoryNotificationRepository(self._working)
         return self
 
     async def commit(self) -> None:

@@ -1,9 +1,15 @@
 """The process's one connection pool, opened and closed by whoever owns the application's lifetime."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
+
+Pool = AsyncConnectionPool[AsyncConnection]
+Params = Sequence[Any] | Mapping[str, Any]
+Query = str | bytes | psycopg.sql.SQL | psycopg.sql.Composed
 
 
 async def open_pool(
@@ -31,8 +37,31 @@ async def open_pool(
             "options": f"-c statement_timeout={statement_timeout_ms}",
         },
     )
+    # One direct connection first: a wrong URL or a server that is down fails now, with libpq's own
+    # message, instead of as a pool that never fills.
+    probe = await AsyncConnection.connect(conninfo, connect_timeout=max(1, int(acquire_timeout)))
+    await probe.close()
     await pool.open(wait=True, timeout=acquire_timeout)
     try:
         yield pool
     finally:
         await pool.close()
+
+
+async def fetch(pool: Pool, query: Query, params: Params | None = None) -> list[tuple[Any, ...]]:
+    """Run one read statement on a pooled connection.
+
+    After the server restarts, idle pooled connections are dead; the first statement on one fails before
+    doing anything. Such a connection is discarded and the statement re-run on another, so a restart costs
+    no request an error. A server that stays away surfaces as PoolTimeout.
+    """
+    for attempt in range(pool.max_size + 1):
+        conn: AsyncConnection | None = None
+        try:
+            async with pool.connection() as conn:
+                cursor = await conn.execute(query, params)
+                return await cursor.fetchall()
+        except psycopg.OperationalError:
+            if conn is None or not conn.broken or attempt == pool.max_size:
+                raise
+    raise AssertionError("unreachable")

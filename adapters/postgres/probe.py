@@ -2,6 +2,7 @@ from psycopg import AsyncConnection
 from psycopg import errors as pg
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.postgres.pool import fetch
 from application.ports import DatabaseProbe
 
 SELECT_REVISION = "SELECT version_num FROM alembic_version LIMIT 1"
@@ -12,10 +13,8 @@ class PgDatabaseProbe(DatabaseProbe):
         self._pool = pool
 
     async def schema_revision(self) -> str | None:
-        async with self._pool.connection() as conn:
-            try:
-                cursor = await conn.execute(SELECT_REVISION)
-            except pg.UndefinedTable:  # never migrated
-                return None
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
+        try:
+            rows = await fetch(self._pool, SELECT_REVISION)
+        except pg.UndefinedTable:  # never migrated
+            return None
+        return str(rows[0][0]) if rows else None

@@ -8,9 +8,10 @@ the right order; combined filters count the matches.
 
 from typing import Any
 
-from psycopg import AsyncConnection, sql
-from psycopg_pool import AsyncConnectionPool
+from psycopg import sql
 
+from adapters.postgres.pool import Pool, fetch
+from application.notifications import NotificationPage, NotificationQueries, NotificationView
 from application.views import (
     ArticleFilter,
     ArticlePage,
@@ -21,11 +22,12 @@ from application.views import (
     ProfileQueries,
     ProfileView,
     TagQueries,
+    UserDirectory,
+    UserSummary,
 )
 from domain.ids import CommentId, Slug, UserId
+from domain.notifications import NotificationKind
 from domain.pagination import Page
-
-Pool = AsyncConnectionPool[AsyncConnection]
 
 # The viewer's flags: NULL viewer (anonymous) makes both false.
 _FOLLOWING = "EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(viewer)s AND fo.followee_id = u.id)"
@@ -144,6 +146,28 @@ SELECT u.username, u.bio, u.image, {_FOLLOWING}
 FROM users u WHERE lower(u.username) = lower(%(username)s)
 """
 
+SELECT_INBOX = """
+WITH counts AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL) AS unread
+    FROM notifications WHERE recipient_id = %(recipient)s
+), page AS (
+    SELECT * FROM notifications WHERE recipient_id = %(recipient)s
+    ORDER BY id DESC LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT c.total, c.unread, p.id, p.kind, p.created_at, p.read_at IS NOT NULL,
+       u.username, u.bio, u.image,
+       EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(recipient)s AND fo.followee_id = u.id),
+       p.article_slug, p.article_title, p.comment_id
+FROM counts c
+LEFT JOIN page p ON true
+LEFT JOIN users u ON u.id = p.actor_id
+ORDER BY p.id DESC
+"""
+
+SELECT_USERS = """
+SELECT username, email FROM users ORDER BY lower(username) LIMIT %(limit)s OFFSET %(offset)s
+"""
+
 SELECT_TAGS_IN_USE = "SELECT name FROM tags WHERE article_count > 0 ORDER BY article_count DESC, name"
 
 
@@ -173,9 +197,8 @@ class PgArticleQueries(ArticleQueries):
         self._pool = pool
 
     async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
-            row = await cursor.fetchone()
+        rows = await fetch(self._pool, SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
+        row = rows[0] if rows else None
         return None if row is None else _article(row)
 
     async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
@@ -193,9 +216,7 @@ class PgArticleQueries(ArticleQueries):
         return await self._page(FEED, {"viewer": viewer, "limit": page.limit, "offset": page.offset})
 
     async def _page(self, statement: sql.Composed, params: dict[str, Any]) -> ArticlePage:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(statement, params)
-            rows = await cursor.fetchall()
+        rows = await fetch(self._pool, statement, params)
         # The first column is the total; a page past the end is one row of NULLs besides it.
         total = rows[0][0] if rows else 0
         return ArticlePage(tuple(_article(row[1:]) for row in rows if row[1] is not None), total)
@@ -219,17 +240,14 @@ class PgCommentQueries(CommentQueries):
         self._pool = pool
 
     async def for_article(self, slug: Slug, viewer: UserId | None) -> list[CommentView] | None:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(SELECT_COMMENTS, {"slug": slug, "viewer": viewer})
-            rows = await cursor.fetchall()
+        rows = await fetch(self._pool, SELECT_COMMENTS, {"slug": slug, "viewer": viewer})
         if not rows:
             return None
         return [_comment(row) for row in rows if row[0] is not None]
 
     async def get(self, comment_id: CommentId, viewer: UserId | None) -> CommentView | None:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
-            row = await cursor.fetchone()
+        rows = await fetch(self._pool, SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
+        row = rows[0] if rows else None
         return None if row is None else _comment(row)
 
 
@@ -238,9 +256,8 @@ class PgProfileQueries(ProfileQueries):
         self._pool = pool
 
     async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(SELECT_PROFILE, {"username": username, "viewer": viewer})
-            row = await cursor.fetchone()
+        rows = await fetch(self._pool, SELECT_PROFILE, {"username": username, "viewer": viewer})
+        row = rows[0] if rows else None
         return None if row is None else ProfileView(*row)
 
 
@@ -249,6 +266,41 @@ class PgTagQueries(TagQueries):
         self._pool = pool
 
     async def in_use(self) -> list[str]:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(SELECT_TAGS_IN_USE)
-            return [row[0] for row in await cursor.fetchall()]
+        return [row[0] for row in await fetch(self._pool, SELECT_TAGS_IN_USE)]
+
+
+class PgUserDirectory(UserDirectory):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def everyone(self, page: Page) -> tuple[UserSummary, ...]:
+        return tuple(
+            UserSummary(*row)
+            for row in await fetch(self._pool, SELECT_USERS, {"limit": page.limit, "offset": page.offset})
+        )
+
+
+class PgNotificationQueries(NotificationQueries):
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def inbox(self, recipient: UserId, page: Page) -> NotificationPage:
+        params = {"recipient": recipient, "limit": page.limit, "offset": page.offset}
+        rows = await fetch(self._pool, SELECT_INBOX, params)
+        total, unread = rows[0][0], rows[0][1]
+        notes = tuple(_notification(row[2:]) for row in rows if row[2] is not None)
+        return NotificationPage(notes, total, unread)
+
+
+def _notification(row: tuple[Any, ...]) -> NotificationView:
+    note_id, kind, created_at, read, username, bio, image, following, slug, title, comment_id = row
+    return NotificationView(
+        note_id,
+        NotificationKind(kind),
+        created_at,
+        read,
+        ProfileView(username, bio, image, following),
+        None if slug is None else Slug(slug),
+        title,
+        None if comment_id is None else CommentId(comment_id),
+    )

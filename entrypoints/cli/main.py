@@ -1,55 +1,34 @@
-"""`conduit`: serve the API, migrate the schema, and administer a Conduit installation."""
+"""`conduit`: serve the API, run the worker, migrate the schema, and administer a Conduit installation."""
 
+import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import Annotated
 
-import psycopg
 import typer
 import uvicorn
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from entrypoints import migrations
+from entrypoints.cli import db, seed, users
+from entrypoints.cli.common import expected_failures, load_settings
+from entrypoints.container import build_container
 from entrypoints.database import database_url
-from entrypoints.logs import configure_logging
-from entrypoints.settings import Settings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 migrate_app = typer.Typer(help="Apply or inspect schema migrations.", invoke_without_command=True)
 app.add_typer(migrate_app, name="migrate")
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def expected_failures() -> Iterator[None]:
-    """Turn the failures an operator can fix (configuration, connectivity) into one line and exit 1."""
-    try:
-        yield
-    except ValidationError as invalid:
-        problems = "; ".join(_setting_problem(e) for e in invalid.errors())
-        fail(f"invalid configuration: {problems}")
-    except (psycopg.OperationalError, SQLAlchemyError) as error:
-        fail(f"database unavailable: {_first_line(error)}")
-
-
-def load_settings() -> Settings:
-    with expected_failures():
-        settings = Settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return settings
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.command()(seed.seed)
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind [default: CONDUIT_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind [default: CONDUIT_PORT]")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes [default: CONDUIT_WORKERS]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: CONDUIT_WORKERS]")
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
 ) -> None:
     """Run the HTTP API (with the embedded PostgreSQL unless CONDUIT_DATABASE_URL is set)."""
@@ -70,6 +49,24 @@ def serve(
             access_log=False,
             server_header=False,
         )
+
+
+@app.command()
+def worker() -> None:
+    """Run the queue consumer: deliver outbox events (notifications) until SIGTERM or SIGINT."""
+    from entrypoints.worker.main import run_worker
+
+    settings = load_settings()
+    with expected_failures():
+        run_worker(settings)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document of the HTTP API."""
+    from entrypoints.http.app import create_app
+
+    typer.echo(json.dumps(create_app(build_container(load_settings(), memory=True)).openapi(), indent=2))
 
 
 @migrate_app.callback()
@@ -107,19 +104,6 @@ def _with_database(action: Callable[[str], None]) -> None:
     settings = load_settings()
     with expected_failures(), database_url(settings) as url:
         action(url)
-
-
-def _setting_problem(error: object) -> str:
-    assert isinstance(error, dict)
-    location = ".".join(str(part) for part in error.get("loc", ()))
-    name = f"CONDUIT_{location.upper()}" if location else "settings"
-    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-    return message if not location else f"{name}: {message}"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.http import routes
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import BodyLimitMiddleware, NulGuardMiddleware, RequestContextMiddleware
-from entrypoints.http.routes import articles, comments, health, profiles, users
+from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
 from entrypoints.logs import configure_logging
 
 API_PREFIX = "/api"
@@ -31,7 +31,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
     install_error_handlers(app)
     app.include_router(health.router)
-    for module in (users, profiles, articles, comments):
+    for module in (users, profiles, articles, comments, notifications):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(
         CORSMiddleware,

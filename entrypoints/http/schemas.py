@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from application.notifications import NotificationPage, NotificationView
 from application.views import ArticlePage, ArticleView, CommentView, ProfileView
 from domain.users import User
 
@@ -216,3 +217,60 @@ class CommentEnvelope(_Out):
 
 class CommentListOut(_Out):
     comments: list[CommentOut]
+
+
+# Notifications (an extension of the RealWorld API)
+
+
+class NotificationArticleOut(_Out):
+    slug: str
+    title: str
+
+
+class NotificationCommentOut(_Out):
+    id: int
+
+
+class NotificationOut(_Out):
+    id: int
+    kind: str
+    created_at: Timestamp
+    read: bool
+    actor: ProfileOut
+    article: NotificationArticleOut | None
+    comment: NotificationCommentOut | None
+
+    @classmethod
+    def of(cls, view: NotificationView) -> "NotificationOut":
+        article = None
+        if view.article_slug is not None:
+            article = NotificationArticleOut(slug=view.article_slug, title=view.article_title or "")
+        return cls(
+            id=view.id,
+            kind=view.kind.value,
+            created_at=view.created_at,
+            read=view.read,
+            actor=ProfileOut.of(view.actor),
+            article=article,
+            comment=None if view.comment_id is None else NotificationCommentOut(id=view.comment_id),
+        )
+
+
+class NotificationListOut(_Out):
+    notifications: list[NotificationOut]
+    notifications_count: int
+    unread_count: int
+
+    @classmethod
+    def of(cls, page: NotificationPage) -> "NotificationListOut":
+        return cls(
+            notifications=[NotificationOut.of(n) for n in page.notifications],
+            notifications_count=page.count,
+            unread_count=page.unread,
+        )
+
+
+class MarkReadIn(_In):
+    up_to: Annotated[
+        int, Field(ge=1, le=2**63 - 1, description="Mark every notification with an id up to this")
+    ]

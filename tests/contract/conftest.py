@@ -7,16 +7,28 @@ from functools import partial
 
 import pytest
 
+from adapters.memory.events import InMemoryEventSource
 from adapters.memory.queries import (
     InMemoryArticleQueries,
     InMemoryCommentQueries,
+    InMemoryNotificationQueries,
     InMemoryProfileQueries,
     InMemoryTagQueries,
 )
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
-from adapters.postgres.queries import PgArticleQueries, PgCommentQueries, PgProfileQueries, PgTagQueries
+from adapters.postgres.events import PgEventSource
+from adapters.postgres.queries import (
+    PgArticleQueries,
+    PgCommentQueries,
+    PgNotificationQueries,
+    PgProfileQueries,
+    PgTagQueries,
+)
 from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.security.clock import SystemClock
+from application.events import EventSource
+from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
 from application.views import ArticleQueries, CommentQueries, ProfileQueries, TagQueries
 from domain.articles import Article, NewArticle
@@ -35,6 +47,8 @@ class Backend:
     comments: CommentQueries
     profiles: ProfileQueries
     tags: TagQueries
+    events: EventSource
+    notifications: NotificationQueries
 
     async def user(self, name: str) -> User:
         async with self.new_uow() as uow:
@@ -93,11 +107,14 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
             InMemoryCommentQueries(store),
             InMemoryProfileQueries(store),
             InMemoryTagQueries(store),
+            InMemoryEventSource(store, SystemClock()),
+            InMemoryNotificationQueries(store),
         )
         return
     # Async fixtures cannot be requested by name from here, so the pool is opened per test (a few ms).
     url: str = request.getfixturevalue("clean_pg")
     async with pool_for_tests(url) as pool:
+        events = PgEventSource(pool, url)
         yield Backend(
             "postgres",
             partial(PostgresUnitOfWork, pool),
@@ -105,4 +122,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
             PgCommentQueries(pool),
             PgProfileQueries(pool),
             PgTagQueries(pool),
+            events,
+            PgNotificationQueries(pool),
         )
+        await events.aclose()

@@ -14,7 +14,8 @@ import pytest
 from dependency_injector import providers
 
 from adapters.security.passwords import Argon2PasswordHasher
-from entrypoints.container import Container, build_container
+from application.events import ProcessEvents
+from entrypoints.container import Container, build_container, resolve
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -38,6 +39,9 @@ class Api:
 
     def auth(self, token: str, scheme: str = "Token") -> dict[str, str]:
         return {"Authorization": f"{scheme} {token}"}
+
+    async def resolve_consumer(self) -> ProcessEvents:
+        return await resolve(self.container.process_events)
 
     async def publish(
         self, token: str, title: str = "How to train your dragon", **fields: object

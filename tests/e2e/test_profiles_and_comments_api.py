@@ -108,3 +108,40 @@ async def test_deleting_an_article_removes_its_comments(api: Api) -> None:
     )
     await api.client.delete("/api/articles/post", headers=api.auth(alice))
     assert (await api.client.get("/api/articles/post/comments")).status_code == 404
+
+
+async def test_notifications_inbox_and_mark_read(api: Api) -> None:
+    alice, bob = await api.register("alice"), await api.register("bob")
+    await api.client.post("/api/profiles/alice/follow", headers=api.auth(bob))
+    process = await api.resolve_consumer()
+    assert await process(100) == 1
+    inbox = await api.client.get("/api/notifications", headers=api.auth(alice))
+    assert inbox.status_code == 200
+    body = inbox.json()
+    assert (body["notificationsCount"], body["unreadCount"]) == (1, 1)
+    note = body["notifications"][0]
+    assert (note["kind"], note["actor"]["username"], note["read"], note["article"]) == (
+        "userFollowed",
+        "bob",
+        False,
+        None,
+    )
+    marked = await api.client.post(
+        "/api/notifications/read", json={"upTo": note["id"]}, headers=api.auth(alice)
+    )
+    assert marked.status_code == 200
+    assert marked.json()["unreadCount"] == 0
+    assert (await api.client.get("/api/notifications", headers=api.auth(bob))).json()[
+        "notificationsCount"
+    ] == 0
+
+
+async def test_notification_errors(api: Api) -> None:
+    alice = await api.register("alice")
+    assert (await api.client.get("/api/notifications")).status_code == 401
+    assert (await api.client.post("/api/notifications/read", json={"upTo": 1})).status_code == 401
+    for bad in [{}, {"upTo": 0}, {"upTo": "x"}, {"upTo": 2**63}]:
+        response = await api.client.post("/api/notifications/read", json=bad, headers=api.auth(alice))
+        assert response.status_code == 422, bad
+        assert list(response.json()["errors"]) == ["upTo"]
+    assert (await api.client.get("/api/notifications?limit=0", headers=api.auth(alice))).status_code == 422

@@ -1,0 +1,29 @@
+from datetime import datetime
+
+from adapters.memory.store import NotificationRecord, State
+from application.ports import NotificationRepository
+from domain.ids import UserId
+from domain.notifications import NewNotification
+
+
+class InMemoryNotificationRepository(NotificationRepository):
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
+        if any(
+            n.event_id == event_id and n.recipient_id == recipient for n in self._state.notifications.values()
+        ):
+            return
+        self._state.last_notification_id += 1
+        note_id = self._state.last_notification_id
+        self._state.notifications[note_id] = NotificationRecord(note_id, recipient, event_id, notification)
+
+    async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:
+        for follower in sorted(f for f, followed in self._state.follows if followed == followee):
+            await self.add(event_id, follower, notification)
+
+    async def mark_read(self, recipient: UserId, up_to: int, now: datetime) -> None:
+        for note in self._state.notifications.values():
+            if note.recipient_id == recipient and note.id <= up_to:
+                note.read = True

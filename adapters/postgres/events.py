@@ -1,0 +1,138 @@
+"""The transactional outbox on PostgreSQL: recording events, and consuming them.
+
+Consumers claim due events with ``FOR UPDATE SKIP LOCKED`` inside a transaction that lasts for the batch:
+several consumers never hold the same event, and if one dies its transaction ends and the events are free
+again at once. They sleep on ``LISTEN conduit_outbox`` (a trigger NOTIFYs on insert) and poll as a fallback.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import psycopg
+from psycopg import AsyncConnection, sql
+from psycopg_pool import AsyncConnectionPool
+
+from application.events import EventBatch, EventSource, StoredEvent
+from application.ports import Outbox
+from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "conduit_outbox"
+
+INSERT_EVENT = """
+INSERT INTO outbox (topic, payload, created_at, available_at)
+VALUES (%(topic)s, %(payload)s, %(now)s, %(now)s)
+"""
+
+CLAIM = """
+SELECT id, topic, payload, created_at, failures FROM outbox
+WHERE status = 'pending' AND available_at <= now()
+ORDER BY available_at, id
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED
+"""
+
+MARK_DONE = "UPDATE outbox SET status = 'done', processed_at = now() WHERE id = ANY(%(ids)s::bigint[])"
+
+MARK_FAILED = """
+UPDATE outbox SET failures = failures + 1, last_error = %(error)s,
+    status = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
+    available_at = coalesce(%(retry_at)s::timestamptz, available_at),
+    processed_at = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN now() END
+WHERE id = %(id)s
+"""
+
+PRUNE = "DELETE FROM outbox WHERE status = 'done' AND processed_at < now() - %(age)s"
+
+
+def encode(event: DomainEvent) -> tuple[str, str]:
+    return EVENT_NAMES[type(event)], json.dumps(asdict(event))
+
+
+class PgOutbox(Outbox):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, event: DomainEvent, now: datetime) -> None:
+        topic, payload = encode(event)
+        await self._conn.execute(INSERT_EVENT, {"topic": topic, "payload": payload, "now": now})
+
+
+class UnknownTopic(Exception):
+    pass
+
+
+@dataclass
+class _Batch(EventBatch):
+    events: Sequence[StoredEvent]
+    conn: AsyncConnection
+    finished: list[int]
+
+    async def done(self, event_id: int) -> None:
+        self.finished.append(event_id)  # recorded together when the batch ends: one statement, not N
+
+    async def failed(self, event_id: int, error: str, retry_at: datetime | None) -> None:
+        await self.conn.execute(MARK_FAILED, {"id": event_id, "error": error, "retry_at": retry_at})
+
+
+class PgEventSource(EventSource):
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection], conninfo: str) -> None:
+        self._pool, self._conninfo = pool, conninfo
+        self._listener: AsyncConnection | None = None
+
+    @asynccontextmanager
+    async def claim(self, limit: int) -> AsyncIterator[EventBatch]:
+        async with self._pool.connection() as conn, conn.transaction():
+            cursor = await conn.execute(CLAIM, {"limit": limit})
+            rows = await cursor.fetchall()
+            events, unknown = [], []
+            for event_id, topic, payload, created_at, failures in rows:
+                event_type = EVENT_TYPES.get(topic)
+                if event_type is None:
+                    unknown.append(event_id)
+                else:
+                    events.append(StoredEvent(event_id, event_type(**payload), created_at, failures))
+            batch = _Batch(events, conn, [])
+            for event_id in unknown:
+                await batch.failed(event_id, f"unknown topic in event {event_id}", None)
+            yield batch
+            if batch.finished:
+                await conn.execute(MARK_DONE, {"ids": batch.finished})
+
+    async def wait(self, seconds: float) -> None:
+        try:
+            listener = await self._listening()
+            async for _ in listener.notifies(timeout=seconds, stop_after=1):
+                break
+            # Drain what piled up meanwhile: one wake-up is enough for any number of inserts.
+            async for _ in listener.notifies(timeout=0):
+                pass
+        except psycopg.Error as error:
+            # The server went away (restart, failover): poll until a new listener can connect.
+            log.warning("outbox listener lost (%s); polling", error)
+            await self.aclose()
+            await asyncio.sleep(min(seconds, 1.0))
+
+    async def prune(self, older_than: timedelta) -> int:
+        """Forget events handled longer ago than ``older_than`` (dead ones stay for inspection)."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(PRUNE, {"age": older_than})
+            return cursor.rowcount
+
+    async def aclose(self) -> None:
+        if self._listener is not None:
+            with suppress(psycopg.Error):
+                await self._listener.close()
+            self._listener = None
+
+    async def _listening(self) -> AsyncConnection:
+        if self._listener is None or self._listener.closed:
+            self._listener = await AsyncConnection.connect(self._conninfo, autocommit=True)
+            await self._listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+        return self._listener

@@ -1,0 +1,1 @@
+"""The queue consumer: delivers outbox events to their handlers."""

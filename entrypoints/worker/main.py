@@ -1,0 +1,81 @@
+"""`conduit worker`: the queue consumer. Delivers outbox events until SIGTERM/SIGINT.
+
+Several workers may run at once (they never hold the same event). A stop signal lets the current batch
+finish and then exits; a second signal abandons the batch, whose events are released for redelivery.
+When the database goes away the worker keeps retrying with a growing pause and resumes by itself.
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from psycopg import Error as DatabaseError
+from psycopg_pool import PoolTimeout
+
+from entrypoints.container import resolve, running_container
+from entrypoints.settings import Settings
+
+log = logging.getLogger("conduit.worker")
+
+PRUNE_EVERY = timedelta(hours=1)
+LONGEST_PAUSE_SECONDS = 30.0
+
+
+def run_worker(settings: Settings) -> None:
+    asyncio.run(_consume(settings))
+
+
+async def _consume(settings: Settings) -> None:
+    stopping = asyncio.Event()
+    current = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stopping.is_set() and current is not None:
+            log.warning("second stop signal: abandoning the current batch")
+            current.cancel()
+        stopping.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal)
+
+    async with running_container(settings) as container:
+        process = await resolve(container.process_events)
+        source = await resolve(container.event_source)
+        log.info("worker started", extra={"batch_size": settings.worker_batch_size})
+        pause, last_prune, total = 0.5, loop.time() - PRUNE_EVERY.total_seconds(), 0
+        try:
+            while not stopping.is_set():
+                try:
+                    handled = await process(settings.worker_batch_size)
+                    total += handled
+                    if loop.time() - last_prune >= PRUNE_EVERY.total_seconds():
+                        await source.prune(timedelta(days=settings.outbox_retention_days))
+                        last_prune = loop.time()
+                except (DatabaseError, PoolTimeout) as error:
+                    log.warning("database unavailable (%s); retrying in %.1f s", error, pause)
+                    await _sleep_unless(stopping, pause)
+                    pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+                    continue
+                pause = 0.5
+                if handled == 0:
+                    await _first_of(source.wait(settings.worker_poll_seconds), stopping.wait())
+        finally:
+            await source.aclose()
+            log.info("worker stopped after handling %d events", total)
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    await _first_of(asyncio.sleep(seconds), stopping.wait())
+
+
+async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

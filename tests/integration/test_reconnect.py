@@ -1,0 +1,35 @@
+"""A database restart kills every pooled connection; the next requests must not fail because of it."""
+
+import psycopg
+import pytest
+
+from adapters.postgres.queries import PgTagQueries
+from adapters.postgres.uow import PostgresUnitOfWork
+from tests.support.database import pool_for_tests
+
+pytestmark = pytest.mark.postgres
+
+
+def kill_connections_of(url: str, application_name: str = "conduit") -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+               WHERE application_name = %s AND pid <> pg_backend_pid() AND datname = current_database()""",
+            (application_name,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.usefixtures("clean_pg")
+async def test_reads_and_units_of_work_survive_dead_pooled_connections(clean_pg: str) -> None:
+    async with pool_for_tests(clean_pg, max_size=4) as pool:
+        # Fill the pool with idle connections, then kill them all, as a server restart would.
+        async with pool.connection(), pool.connection(), pool.connection():
+            pass
+        assert kill_connections_of(clean_pg) >= 3
+        assert await PgTagQueries(pool).in_use() == []
+        assert kill_connections_of(clean_pg) >= 1
+        async with PostgresUnitOfWork(pool) as uow:
+            assert await uow.users.get_by_username("nobody") is None
+            await uow.commit()
