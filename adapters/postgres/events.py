@@ -17,6 +17,7 @@ import psycopg
 from psycopg import AsyncConnection, sql
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.postgres.pool import begin
 from application.events import EventBatch, EventSource, StoredEvent
 from application.ports import Outbox
 from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
@@ -88,7 +89,8 @@ class PgEventSource(EventSource):
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[EventBatch]:
-        async with self._pool.connection() as conn, conn.transaction():
+        stack, conn = await begin(self._pool)
+        async with stack:
             cursor = await conn.execute(CLAIM, {"limit": limit})
             rows = await cursor.fetchall()
             events, unknown = [], []

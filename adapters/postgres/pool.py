@@ -1,6 +1,7 @@
 """The process's one connection pool, opened and closed by whoever owns the application's lifetime."""
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack
 from typing import Any
 
 import psycopg
@@ -64,4 +65,25 @@ async def fetch(pool: Pool, query: Query, params: Params | None = None) -> list[
         except psycopg.OperationalError:
             if conn is None or not conn.broken or attempt == pool.max_size:
                 raise
+    raise AssertionError("unreachable")
+
+
+async def begin(pool: Pool) -> tuple[AsyncExitStack, AsyncConnection]:
+    """A pooled connection inside a transaction block, both held by the returned stack: leaving the stack
+    normally commits and returns the connection; leaving it with an exception rolls back.
+
+    BEGIN is the first statement, so a connection that died with a server restart fails having done
+    nothing; it is discarded (the pool drops broken connections when they come back) and another tried.
+    """
+    for attempt in range(pool.max_size + 1):
+        stack = AsyncExitStack()
+        conn = await stack.enter_async_context(pool.connection())
+        try:
+            await stack.enter_async_context(conn.transaction())
+        except BaseException as error:
+            await stack.aclose()
+            if not isinstance(error, psycopg.OperationalError) or not conn.broken or attempt == pool.max_size:
+                raise
+            continue
+        return stack, conn
     raise AssertionError("unreachable")

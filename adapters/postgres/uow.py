@@ -1,14 +1,14 @@
-from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
-from psycopg import AsyncConnection, OperationalError, Rollback
+from psycopg import AsyncConnection, Rollback
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
 from adapters.postgres.events import PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
+from adapters.postgres.pool import begin
 from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
 
@@ -22,22 +22,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self._pool = pool
 
     async def __aenter__(self) -> Self:
-        # BEGIN is the first statement: on a connection that died with a server restart it fails having
-        # done nothing, so the connection is discarded (on return to the pool) and another one tried.
-        for attempt in range(self._pool.max_size + 1):
-            self._stack = AsyncExitStack()
-            conn = await self._stack.enter_async_context(self._pool.connection())
-            try:
-                await self._stack.enter_async_context(conn.transaction())
-                break
-            except BaseException as error:
-                await self._stack.aclose()
-                if (
-                    not isinstance(error, OperationalError)
-                    or not conn.broken
-                    or attempt == self._pool.max_size
-                ):
-                    raise
+        self._stack, conn = await begin(self._pool)
         self._open = True
         self.users = PgUserRepository(conn)
         self.articles = PgArticleRepository(conn)
