@@ -1,13 +1,10 @@
 """The composition root: the only place that names concrete adapters and wires them to the use cases."""
 
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
-from typing import TypeVar
 
 from dependency_injector import containers, providers
-from dependency_injector.ext.starlette import Lifespan
 
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
@@ -23,7 +20,7 @@ from adapters.memory.seed import InMemoryBulkLoader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.postgres.events import PgEventSource
-from adapters.postgres.pool import open_pool
+from adapters.postgres.pool import new_pool, opened
 from adapters.postgres.probe import PgDatabaseProbe
 from adapters.postgres.queries import (
     PgArticleQueries,
@@ -56,20 +53,22 @@ from application.notifications import DeliverNotifications, ListNotifications, M
 from application.profiles import FollowUser, GetProfile, UnfollowUser
 from application.seeding import SeedDatabase
 from application.users import GetCurrentUser, ListUsers, LogIn, RegisterUser, ResetPassword, UpdateUser
-from entrypoints.database import provide_database_url
+from entrypoints.database import database_url
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
 
-T = TypeVar("T")
-
 
 class Container(containers.DeclarativeContainer):
-    settings = providers.Singleton(Settings)
+    """Every provider is synchronous: the pool is built closed and opened by ``running()``, so handing a
+    use case to a request is a plain object construction, with no awaitable or thread hop."""
 
-    # Storage: PostgreSQL. Resources are opened by the entrypoint's lifespan, never on import.
-    database_url = providers.Resource(provide_database_url, settings=settings)
-    pool = providers.Resource(
-        open_pool,
+    settings = providers.Singleton(Settings)
+    storage = providers.Object("postgres")
+
+    # PostgreSQL: ``running()`` sets the URL (configured, or the embedded server's) and opens the pool.
+    database_url: providers.Object[str | None] = providers.Object(None)
+    pool = providers.Singleton(
+        new_pool,
         conninfo=database_url,
         min_size=settings.provided.pool_min_size,
         max_size=settings.provided.pool_max_size,
@@ -152,7 +151,7 @@ class Container(containers.DeclarativeContainer):
 class MemoryAdapters(containers.DeclarativeContainer):
     """Overrides the storage side of ``Container`` with in-memory twins: no database is started or opened."""
 
-    database_url: providers.Object[None] = providers.Object(None)
+    storage = providers.Object("memory")
     pool: providers.Object[None] = providers.Object(None)
     store = providers.Singleton(InMemoryStore)
     uow = providers.Factory(InMemoryUnitOfWork, store=store)
@@ -179,17 +178,20 @@ def build_container(settings: Settings | None = None, *, memory: bool = False) -
 
 
 @asynccontextmanager
-async def running_container(settings: Settings) -> AsyncIterator[Container]:
-    """The container with its resources (embedded server or configured URL, pool) open, for the CLI and
-    the worker; the HTTP app gets the same from its lifespan."""
-    container = build_container(settings)
-    async with Lifespan(container):
+async def running(container: Container) -> AsyncIterator[Container]:
+    """The container with what its objects need opened (database URL or embedded server, then the pool),
+    closed again in reverse order afterwards. The HTTP app's lifespan, the CLI and the worker all use it."""
+    async with AsyncExitStack() as stack:
+        if container.storage() == "postgres":
+            url = await stack.enter_async_context(database_url(container.settings()))
+            container.database_url.override(providers.Object(url))
+            stack.callback(container.database_url.reset_override)
+            await stack.enter_async_context(opened(container.pool()))
+            stack.callback(container.pool.reset)
         yield container
 
 
-async def resolve(provider: Callable[[], T | Awaitable[T]]) -> T:
-    """A provider's object; with async resources in the graph, providers hand out awaitables."""
-    result = provider()
-    if inspect.isawaitable(result):
-        return await result
-    return result
+@asynccontextmanager
+async def running_container(settings: Settings) -> AsyncIterator[Container]:
+    async with running(build_container(settings)) as container:
+        yield container

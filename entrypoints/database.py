@@ -2,27 +2,35 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 
-from adapters.postgres.embedded import embedded_server
+from adapters.postgres.embedded import EmbeddedPostgres
 from entrypoints.settings import Settings
 
 
 @contextmanager
-def database_url(settings: Settings) -> Iterator[str]:
-    """Yield the libpq URL to use; with no URL configured, run the embedded server meanwhile."""
+def database(settings: Settings) -> Iterator[str]:
+    """Yield the libpq URL to use; with no URL configured, use the embedded server meanwhile."""
     if settings.database_url is not None:
         yield settings.database_url.get_secret_value()
         return
-    with embedded_server(settings.data_dir) as url:
-        yield url
-
-
-async def provide_database_url(settings: Settings) -> AsyncIterator[str]:
-    """``database_url`` as a container resource; starting a server blocks, so it runs in a thread."""
-    manager = database_url(settings)
-    url = await asyncio.to_thread(manager.__enter__)
+    server = EmbeddedPostgres(settings.data_dir)
+    url = server.join()
     try:
         yield url
     finally:
-        await asyncio.to_thread(manager.__exit__, None, None, None)
+        server.leave()
+
+
+@asynccontextmanager
+async def database_url(settings: Settings) -> AsyncIterator[str]:
+    """``database()`` for async code: starting a server blocks, so it happens in a thread."""
+    if settings.database_url is not None:
+        yield settings.database_url.get_secret_value()
+        return
+    server = EmbeddedPostgres(settings.data_dir)
+    url = await asyncio.to_thread(server.join)
+    try:
+        yield url
+    finally:
+        await asyncio.to_thread(server.leave)

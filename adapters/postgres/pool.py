@@ -1,7 +1,7 @@
 """The process's one connection pool, opened and closed by whoever owns the application's lifetime."""
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import psycopg
@@ -13,7 +13,7 @@ Params = Sequence[Any] | Mapping[str, Any]
 Query = str | bytes | psycopg.sql.SQL | psycopg.sql.Composed
 
 
-async def open_pool(
+def new_pool(
     conninfo: str,
     *,
     min_size: int,
@@ -21,9 +21,9 @@ async def open_pool(
     acquire_timeout: float,
     statement_timeout_ms: int,
     prepare_threshold: int | None,
-) -> AsyncIterator[AsyncConnectionPool[AsyncConnection]]:
-    """Yield an open pool and close it afterwards; fails fast when the server cannot be reached."""
-    pool: AsyncConnectionPool[AsyncConnection] = AsyncConnectionPool(
+) -> Pool:
+    """The process's pool, not yet open: ``opened()`` opens it for the application's lifetime."""
+    return AsyncConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
@@ -34,15 +34,22 @@ async def open_pool(
             "autocommit": True,
             "prepare_threshold": prepare_threshold,
             "application_name": "conduit",
-            # A runaway statement is cancelled by the server instead of holding a connection forever.
-            "options": f"-c statement_timeout={statement_timeout_ms}",
+            # A runaway statement is cancelled by the server instead of holding a connection forever;
+            # UTC sessions hand back timestamps that need no conversion before they are rendered.
+            "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
         },
     )
+
+
+@asynccontextmanager
+async def opened(pool: Pool) -> AsyncIterator[Pool]:
+    """Open ``pool`` for the block and close it afterwards; fails fast when the server cannot be reached."""
     # One direct connection first: a wrong URL or a server that is down fails now, with libpq's own
     # message, instead of as a pool that never fills.
-    probe = await AsyncConnection.connect(conninfo, connect_timeout=max(1, int(acquire_timeout)))
+    assert isinstance(pool.conninfo, str)
+    probe = await AsyncConnection.connect(pool.conninfo, connect_timeout=max(1, int(pool.timeout)))
     await probe.close()
-    await pool.open(wait=True, timeout=acquire_timeout)
+    await pool.open(wait=True, timeout=pool.timeout)
     try:
         yield pool
     finally:

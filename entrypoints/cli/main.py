@@ -12,7 +12,7 @@ from entrypoints import migrations
 from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
-from entrypoints.database import database_url
+from entrypoints.database import database
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 migrate_app = typer.Typer(help="Apply or inspect schema migrations.", invoke_without_command=True)
@@ -33,7 +33,7 @@ def serve(
 ) -> None:
     """Run the HTTP API (with the embedded PostgreSQL unless CONDUIT_DATABASE_URL is set)."""
     settings = load_settings()
-    with expected_failures(), database_url(settings) as url:
+    with expected_failures(), database(settings) as url:
         if settings.migrate_on_start:
             migrations.upgrade(url)
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
@@ -102,7 +102,7 @@ def history() -> None:
 
 def _with_database(action: Callable[[str], None]) -> None:
     settings = load_settings()
-    with expected_failures(), database_url(settings) as url:
+    with expected_failures(), database(settings) as url:
         action(url)
 
 

@@ -7,7 +7,7 @@ import typer
 
 from application.seeding import SEEDED_PASSWORD, SeedPlan, SeedSummary
 from entrypoints.cli.common import expected_failures, load_settings, run_with_container
-from entrypoints.container import Container, resolve
+from entrypoints.container import Container
 
 
 def seed(
@@ -32,7 +32,7 @@ def seed(
     started = time.monotonic()
 
     async def work(container: Container) -> SeedSummary:
-        seed_database = await resolve(container.seed_database)
+        seed_database = container.seed_database()
         return await seed_database(plan)
 
     done = run_with_container(load_settings(), work)

@@ -6,7 +6,7 @@ import typer
 
 from domain.pagination import MAX_LIMIT, Page
 from entrypoints.cli.common import load_settings, run_with_container
-from entrypoints.container import Container, resolve
+from entrypoints.container import Container
 
 app = typer.Typer(help="Create, list and manage user accounts.")
 
@@ -33,7 +33,7 @@ def create(
     secret = _password(password)
 
     async def work(container: Container) -> str:
-        register = await resolve(container.register_user)
+        register = container.register_user()
         return (await register(username, email, secret)).user.username
 
     created = run_with_container(load_settings(), work)
@@ -48,7 +48,7 @@ def list_users(
     """List users by username."""
 
     async def work(container: Container) -> None:
-        everyone = await resolve(container.list_users)
+        everyone = container.list_users()
         for user in await everyone(Page(limit, offset)):
             typer.echo(f"{user.username}\t{user.email}")
 
@@ -64,7 +64,7 @@ def set_password(
     secret = _password(password)
 
     async def work(container: Container) -> None:
-        reset = await resolve(container.reset_password)
+        reset = container.reset_password()
         await reset(username, secret)
 
     run_with_container(load_settings(), work)

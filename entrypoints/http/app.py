@@ -1,12 +1,13 @@
 """The FastAPI application, built by ``create_app``: uvicorn calls it as a factory, nothing runs on import."""
 
-from dependency_injector.ext.starlette import Lifespan
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from entrypoints.container import Container, build_container
-from entrypoints.http import routes
+from entrypoints.container import Container, build_container, running
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import BodyLimitMiddleware, NulGuardMiddleware, RequestContextMiddleware
 from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
@@ -15,18 +16,23 @@ from entrypoints.logs import configure_logging
 API_PREFIX = "/api"
 
 
+@asynccontextmanager
+async def _lifespan(container: Container) -> AsyncIterator[None]:
+    async with running(container):
+        yield
+
+
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or build_container()
     settings = container.settings()
     configure_logging(settings.log_level, settings.log_format)
-    container.wire(packages=[routes], modules=["entrypoints.http.auth"])
 
     # Swagger UI and ReDoc assets come from the fastapi-offline package: /docs works without internet.
     app: FastAPI = FastAPIOffline(
         title="Conduit",
         summary="The RealWorld blogging API",
         version="1.1.0",
-        lifespan=Lifespan(container),
+        lifespan=lambda _: _lifespan(container),
     )
     app.state.container = container
     install_error_handlers(app)

@@ -3,14 +3,11 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from application.errors import AuthenticationFailed
-from application.ports import TokenService
 from domain.ids import UserId
-from entrypoints.container import Container
 
 # Used for the OpenAPI security scheme only; parsing and the 401 are ours, whatever FastAPI's defaults.
 _authorization = APIKeyHeader(
@@ -28,10 +25,8 @@ class Viewer:
     token: str
 
 
-@inject
 async def optional_viewer(
-    authorization: Annotated[str | None, Security(_authorization)],
-    tokens: Annotated[TokenService, Depends(Provide[Container.tokens])],
+    request: Request, authorization: Annotated[str | None, Security(_authorization)]
 ) -> Viewer | None:
     """None without the header; 401 for a header that is present but malformed, expired or forged."""
     if authorization is None:
@@ -40,7 +35,7 @@ async def optional_viewer(
     token = token.strip()
     if scheme.lower() not in _SCHEMES or not token:
         raise AuthenticationFailed("authorization header must be 'Token <jwt>'")
-    return Viewer(tokens.subject(token), token)
+    return Viewer(request.app.state.container.tokens().subject(token), token)
 
 
 async def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:

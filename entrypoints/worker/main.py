@@ -15,7 +15,7 @@ from typing import Any
 from psycopg import Error as DatabaseError
 from psycopg_pool import PoolTimeout
 
-from entrypoints.container import resolve, running_container
+from entrypoints.container import running_container
 from entrypoints.settings import Settings
 
 log = logging.getLogger("conduit.worker")
@@ -43,8 +43,8 @@ async def _consume(settings: Settings) -> None:
         loop.add_signal_handler(signum, on_signal)
 
     async with running_container(settings) as container:
-        process = await resolve(container.process_events)
-        source = await resolve(container.event_source)
+        process = container.process_events()
+        source = container.event_source()
         log.info("worker started", extra={"batch_size": settings.worker_batch_size})
         pause, last_prune, total = 0.5, loop.time() - PRUNE_EVERY.total_seconds(), 0
         try:

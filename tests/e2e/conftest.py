@@ -15,7 +15,7 @@ from dependency_injector import providers
 
 from adapters.security.passwords import Argon2PasswordHasher
 from application.events import ProcessEvents
-from entrypoints.container import Container, build_container, resolve
+from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -41,7 +41,7 @@ class Api:
         return {"Authorization": f"{scheme} {token}"}
 
     async def resolve_consumer(self) -> ProcessEvents:
-        return await resolve(self.container.process_events)
+        return self.container.process_events()
 
     async def publish(
         self, token: str, title: str = "How to train your dragon", **fields: object
@@ -92,7 +92,6 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
     ):
         api.client = client
         yield api
-    container.unwire()
     if request.node.get_closest_marker("allow_5xx") is None:
         failures = [
             f"{r.request.method} {r.request.url.path} -> {r.status_code}"

@@ -2,13 +2,11 @@
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import asynccontextmanager
 
 import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pool import open_pool
 from adapters.postgres.probe import PgDatabaseProbe
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.tokens import JwtTokenService
@@ -58,10 +56,7 @@ async def test_pool_connections_carry_the_statement_timeout(pg_url: str) -> None
 
 @pytest.mark.usefixtures("clean_pg")
 async def test_prepared_statements_can_be_turned_off(pg_url: str) -> None:
-    unprepared = asynccontextmanager(open_pool)(
-        pg_url, min_size=1, max_size=2, acquire_timeout=5, statement_timeout_ms=1000, prepare_threshold=None
-    )
-    async with unprepared as pool:
+    async with pool_for_tests(pg_url, max_size=2, prepare_threshold=None) as pool:
         register = register_user(pool)
         for i in range(8):  # beyond the default threshold, where statements would be prepared
             await register(f"u{i}", f"u{i}@example.com", "pw123456")

@@ -7,7 +7,7 @@ with each other or depend on what an earlier run left behind.
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -16,7 +16,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.embedded import embedded_server
-from adapters.postgres.pool import open_pool
+from adapters.postgres.pool import new_pool, opened
 
 TEST_DATABASE_URL_ENV = "CONDUIT_TEST_DATABASE_URL"
 
@@ -45,16 +45,10 @@ def fresh_database(maintenance_url: str, purpose: str) -> Iterator[str]:
 
 
 def pool_for_tests(
-    url: str, max_size: int = 60
+    url: str, max_size: int = 60, prepare_threshold: int | None = 5
 ) -> AbstractAsyncContextManager[AsyncConnectionPool[AsyncConnection]]:
-    return asynccontextmanager(open_pool)(
-        url,
-        min_size=1,
-        max_size=max_size,
-        acquire_timeout=10,
-        statement_timeout_ms=10_000,
-        prepare_threshold=5,
-    )
+    settings = {"min_size": 1, "acquire_timeout": 10, "statement_timeout_ms": 10_000}
+    return opened(new_pool(url, max_size=max_size, prepare_threshold=prepare_threshold, **settings))
 
 
 def database_name(url: str) -> str:

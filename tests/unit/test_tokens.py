@@ -67,3 +67,23 @@ def test_token_without_a_usable_subject_is_refused(claims: dict[str, object]) ->
 def test_garbage_is_refused(garbage: str) -> None:
     with pytest.raises(AuthenticationFailed):
         JwtTokenService(SECRET, 60, SteppingClock()).subject(garbage)
+
+
+def test_a_remembered_token_still_expires() -> None:
+    clock = SteppingClock()
+    service = JwtTokenService(SECRET, 60, clock)
+    token = service.issue(UserId(7))
+    assert service.subject(token) == UserId(7)
+    assert service.subject(token) == UserId(7)
+    clock.current += timedelta(seconds=61)
+    with pytest.raises(AuthenticationFailed):
+        service.subject(token)
+
+
+def test_a_forged_token_is_refused_even_after_the_real_one_was_seen() -> None:
+    service = JwtTokenService(SECRET, 60, SteppingClock())
+    token = service.issue(UserId(7))
+    service.subject(token)
+    header, payload, _ = token.split(".")
+    with pytest.raises(AuthenticationFailed):
+        service.subject(f"{header}.{payload}.forged-signature")

@@ -1,7 +1,6 @@
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from application.articles import (
     DeleteArticle,
@@ -17,8 +16,8 @@ from application.articles import (
 from application.views import ArticleFilter
 from domain.ids import Slug
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
-from entrypoints.container import Container
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
+from entrypoints.http.deps import provided
 from entrypoints.http.schemas import (
     ArticleEnvelope,
     ArticleListOut,
@@ -32,14 +31,13 @@ router = APIRouter(tags=["Articles"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Articles per page")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip")]
-GetArticleUseCase = Annotated[GetArticle, Depends(Provide[Container.get_article])]
+GetArticleUseCase = Annotated[GetArticle, provided(lambda c: c.get_article)]
 
 
 @router.get("/articles", summary="Recent articles, optionally filtered")
-@inject
 async def list_articles(
     viewer: OptionalViewer,
-    search: Annotated[ListArticles, Depends(Provide[Container.list_articles])],
+    search: Annotated[ListArticles, provided(lambda c: c.list_articles)],
     tag: str | None = None,
     author: str | None = None,
     favorited: str | None = None,
@@ -51,10 +49,9 @@ async def list_articles(
 
 
 @router.get("/articles/feed", summary="Recent articles by the authors you follow")
-@inject
 async def feed(
     viewer: RequiredViewer,
-    feed_articles: Annotated[FeedArticles, Depends(Provide[Container.feed_articles])],
+    feed_articles: Annotated[FeedArticles, provided(lambda c: c.feed_articles)],
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> ArticleListOut:
@@ -62,11 +59,10 @@ async def feed(
 
 
 @router.post("/articles", status_code=201, summary="Publish an article")
-@inject
 async def publish(
     body: NewArticleIn,
     viewer: RequiredViewer,
-    publish_article: Annotated[PublishArticle, Depends(Provide[Container.publish_article])],
+    publish_article: Annotated[PublishArticle, provided(lambda c: c.publish_article)],
     get: GetArticleUseCase,
 ) -> ArticleEnvelope:
     fields = body.article
@@ -75,18 +71,16 @@ async def publish(
 
 
 @router.get("/articles/{slug}", summary="Get an article")
-@inject
 async def get_article(slug: str, viewer: OptionalViewer, get: GetArticleUseCase) -> ArticleEnvelope:
     return ArticleEnvelope(article=ArticleOut.of(await get(Slug(slug), viewer)))
 
 
 @router.put("/articles/{slug}", summary="Edit an article (its author only)")
-@inject
 async def edit(
     slug: str,
     body: UpdateArticleIn,
     viewer: RequiredViewer,
-    edit_article: Annotated[EditArticle, Depends(Provide[Container.edit_article])],
+    edit_article: Annotated[EditArticle, provided(lambda c: c.edit_article)],
     get: GetArticleUseCase,
 ) -> ArticleEnvelope:
     changes = body.article
@@ -102,22 +96,20 @@ async def edit(
 
 
 @router.delete("/articles/{slug}", status_code=204, summary="Delete an article (its author only)")
-@inject
 async def delete(
     slug: str,
     viewer: RequiredViewer,
-    delete_article: Annotated[DeleteArticle, Depends(Provide[Container.delete_article])],
+    delete_article: Annotated[DeleteArticle, provided(lambda c: c.delete_article)],
 ) -> Response:
     await delete_article(viewer.id, Slug(slug))
     return Response(status_code=204)
 
 
 @router.post("/articles/{slug}/favorite", tags=["Favorites"], summary="Favorite an article")
-@inject
 async def favorite(
     slug: str,
     viewer: RequiredViewer,
-    favorite_article: Annotated[FavoriteArticle, Depends(Provide[Container.favorite_article])],
+    favorite_article: Annotated[FavoriteArticle, provided(lambda c: c.favorite_article)],
     get: GetArticleUseCase,
 ) -> ArticleEnvelope:
     await favorite_article(viewer.id, Slug(slug))
@@ -125,11 +117,10 @@ async def favorite(
 
 
 @router.delete("/articles/{slug}/favorite", tags=["Favorites"], summary="Unfavorite an article")
-@inject
 async def unfavorite(
     slug: str,
     viewer: RequiredViewer,
-    unfavorite_article: Annotated[UnfavoriteArticle, Depends(Provide[Container.unfavorite_article])],
+    unfavorite_article: Annotated[UnfavoriteArticle, provided(lambda c: c.unfavorite_article)],
     get: GetArticleUseCase,
 ) -> ArticleEnvelope:
     await unfavorite_article(viewer.id, Slug(slug))
@@ -137,6 +128,5 @@ async def unfavorite(
 
 
 @router.get("/tags", tags=["Tags"], summary="Tags in use, most used first")
-@inject
-async def tags(list_tags: Annotated[ListTags, Depends(Provide[Container.list_tags])]) -> TagsOut:
+async def tags(list_tags: Annotated[ListTags, provided(lambda c: c.list_tags)]) -> TagsOut:
     return TagsOut(tags=await list_tags())

@@ -1,11 +1,10 @@
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from application.health import CheckReadiness
-from entrypoints.container import Container
+from entrypoints.http.deps import provided
 
 router = APIRouter(tags=["Health"])
 
@@ -16,9 +15,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The database is reachable and migrated to the code's revision")
-@inject
 async def readyz(
-    check: Annotated[CheckReadiness, Depends(Provide[Container.check_readiness])],
+    check: Annotated[CheckReadiness, provided(lambda c: c.check_readiness)],
 ) -> JSONResponse:
     readiness = await check()
     body = {

@@ -6,13 +6,12 @@ the action, not within the request that caused it.
 
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from application.notifications import ListNotifications, MarkNotificationsRead
 from domain.pagination import DEFAULT_LIMIT, Page
-from entrypoints.container import Container
 from entrypoints.http.auth import RequiredViewer
+from entrypoints.http.deps import provided
 from entrypoints.http.routes.articles import Limit, Offset
 from entrypoints.http.schemas import MarkReadIn, NotificationListOut
 
@@ -20,10 +19,9 @@ router = APIRouter(prefix="/notifications", tags=["Notifications"])
 
 
 @router.get("", summary="Your notifications, newest first, with the unread count")
-@inject
 async def inbox(
     viewer: RequiredViewer,
-    list_notifications: Annotated[ListNotifications, Depends(Provide[Container.list_notifications])],
+    list_notifications: Annotated[ListNotifications, provided(lambda c: c.list_notifications)],
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> NotificationListOut:
@@ -31,12 +29,11 @@ async def inbox(
 
 
 @router.post("/read", summary="Mark your notifications up to an id as read")
-@inject
 async def mark_read(
     body: MarkReadIn,
     viewer: RequiredViewer,
-    mark: Annotated[MarkNotificationsRead, Depends(Provide[Container.mark_notifications_read])],
-    list_notifications: Annotated[ListNotifications, Depends(Provide[Container.list_notifications])],
+    mark: Annotated[MarkNotificationsRead, provided(lambda c: c.mark_notifications_read)],
+    list_notifications: Annotated[ListNotifications, provided(lambda c: c.list_notifications)],
 ) -> NotificationListOut:
     await mark(viewer.id, body.up_to)
     return NotificationListOut.of(await list_notifications(viewer.id, Page()))

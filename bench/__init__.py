@@ -1,0 +1,1 @@
+"""The load benchmark: `python3 dev.py bench --help` (README, "Performance")."""
