@@ -3,6 +3,7 @@
 
 python3 dev.py serve [conduit serve options]   run the API (embedded PostgreSQL unless CONDUIT_DATABASE_URL)
 python3 dev.py test                            lint, type and import checks, then every test suite
+python3 dev.py bench [options]                 the load benchmark (needs wrk); --help lists its options
 python3 dev.py conduit <args>                  any other `conduit` command
 """
 
@@ -85,6 +86,11 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         sync(exact=False)  # keeps the dev tools a previous `test` installed
         os.execv(tool("conduit"), [tool("conduit"), "serve", *rest])
+    if command == "bench":
+        sync(exact=False)
+        # -m finds the bench package from the checkout; its arguments are passed through untouched.
+        os.chdir(ROOT)
+        os.execv(tool("python"), [tool("python"), "-m", "bench", *rest])
     if command == "conduit":
         sync(exact=False)
         os.execv(tool("conduit"), [tool("conduit"), *rest])

@@ -20,7 +20,7 @@ CONTROLLED = {
     "CONDUIT_LOG_LEVEL": "WARNING",
     "CONDUIT_MIGRATE_ON_START": "false",
     # Fixed, so tokens would survive a server restart; this server only ever holds seeded data.
-    "CONDUIT_JWT_SECRET": "conduit-benchmark-only-secret-0123456789abcdef",  # noqa: S105
+    "CONDUIT_JWT_SECRET": "conduit-benchmark-only-secret-0123456789abcdef",
 }
 SEED_TIMEOUT_SECONDS = 600.0
 COMMAND_TIMEOUT_SECONDS = 120.0
@@ -44,7 +44,8 @@ def passed_through() -> dict[str, str]:
     return {
         name: value
         for name, value in os.environ.items()
-        if name.startswith("CONDUIT_") and name not in (*CONTROLLED, "CONDUIT_DATABASE_URL", "CONDUIT_DATA_DIR")
+        if name.startswith("CONDUIT_")
+        and name not in (*CONTROLLED, "CONDUIT_DATABASE_URL", "CONDUIT_DATA_DIR")
     }
 
 

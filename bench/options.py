@@ -3,7 +3,7 @@
 import argparse
 from dataclasses import dataclass
 
-from bench.scenarios import ALL_SCENARIOS, CEILING
+from bench.scenarios import ALL_SCENARIOS, CEILING, LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +23,10 @@ class Options:
     workers: int
     connections: int
     threads: int
-    warmup: float
-    duration: float
+    warmup: int
+    duration: int
     repeat: int
-    timeout: float
+    timeout: int
     login_connections: int
     scenarios: tuple[str, ...]
     database_url: str | None
@@ -38,46 +38,75 @@ class Options:
         return SIZES[self.size_name]
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option, and the scenario list kept as written."""
+
+
 def parse(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(
         prog="python3 dev.py bench",
         description=(
-            "Load-test Conduit with wrk on freshly seeded data: every scenario's requests/s (also as a share "
-            "of a bare FastAPI route's, the ceiling), p50/p99 latency, errors, server CPU per request and "
-            "peak memory. Results go to bench/results/<timestamp>.{md,json} and bench/results/latest.*."
+            "Load-test Conduit with wrk on freshly seeded data: each scenario's requests/s (also as a\n"
+            "share of a bare FastAPI route's, the ceiling), p50/p99 latency, errors, server (and database)\n"
+            "CPU per request, peak memory. Results: bench/results/<timestamp>.{md,json} and latest.{md,json}"
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="scenarios, in running order:\n"
+        + "\n".join(f"  {name:<13} {label}" for name, label in LABELS.items()),
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--size", choices=sorted(SIZES), default="default", help=_size_help())
-    parser.add_argument("--workers", type=_positive_int, default=1, help="server worker processes")
-    parser.add_argument("-c", "--connections", type=_positive_int, default=32, help="wrk connections")
-    parser.add_argument("-t", "--threads", type=_positive_int, default=1, help="wrk threads")
-    parser.add_argument("--warmup", type=_positive_float, default=3.0, help="seconds of discarded load first")
-    parser.add_argument("--duration", type=_positive_float, default=10.0, help="seconds per measured run")
-    parser.add_argument("--repeat", type=_positive_int, default=3, help="measured runs; the median counts")
     parser.add_argument(
-        "--timeout", type=_positive_float, default=10.0, help="seconds before wrk counts a request as failed"
+        "--workers", type=_positive_int, default=1, metavar="N", help="server worker processes"
+    )
+    parser.add_argument(
+        "-c", "--connections", type=_positive_int, default=32, metavar="N", help="wrk connections"
+    )
+    parser.add_argument("-t", "--threads", type=_positive_int, default=1, metavar="N", help="wrk threads")
+    parser.add_argument(
+        "--warmup",
+        type=_non_negative_int,
+        default=3,
+        metavar="SECONDS",
+        help="discarded load before each scenario",
+    )
+    parser.add_argument(
+        "--duration", type=_positive_int, default=10, metavar="SECONDS", help="length of each measured run"
+    )
+    parser.add_argument(
+        "--repeat", type=_positive_int, default=3, metavar="N", help="measured runs; the table shows medians"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=10,
+        metavar="SECONDS",
+        help="a request slower than this counts as an error",
     )
     parser.add_argument(
         "--login-connections",
         type=_positive_int,
         default=8,
-        help="connections of the concurrent login load in the interference scenario",
+        metavar="N",
+        help="connections of the login load beside the article reads (interference scenario)",
     )
     parser.add_argument(
         "--scenarios",
         type=_scenario_list,
-        default=ALL_SCENARIOS,
-        help=f"comma-separated subset of: {','.join(ALL_SCENARIOS)} (the ceiling always runs)",
+        default="all",
+        metavar="A,B,...",
+        help="the scenarios to run (below); the ceiling always runs, it is the yardstick",
     )
     parser.add_argument(
         "--database-url",
-        help="use this (empty) PostgreSQL database instead of a fresh embedded server; it gets migrated and "
-        "seeded",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="migrate, seed and use this empty PostgreSQL database instead of a fresh embedded server",
     )
-    parser.add_argument("--port", type=int, default=0, help="port for the servers (0: any free port)")
     parser.add_argument(
-        "--keep-data", action="store_true", help="keep the seeded data folder after the run (for inspection)"
+        "--port", type=int, default=0, help="port of `conduit serve` (0: any free one; the ceiling's is free)"
+    )
+    parser.add_argument(
+        "--keep-data", action="store_true", help="keep the seeded data folder afterwards, for inspection"
     )
     args = parser.parse_args(argv)
     if args.threads > args.connections:
@@ -93,7 +122,7 @@ def parse(argv: list[str]) -> Options:
         timeout=args.timeout,
         login_connections=args.login_connections,
         scenarios=args.scenarios,
-        database_url=args.database_url,
+        database_url=getattr(args, "database_url", None),
         port=args.port,
         keep_data=args.keep_data,
     )
@@ -106,10 +135,14 @@ def _size_help() -> str:
 
 
 def _scenario_list(text: str) -> tuple[str, ...]:
+    if text == "all":
+        return ALL_SCENARIOS
     wanted = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in ALL_SCENARIOS]
-    if unknown or not wanted:
-        raise argparse.ArgumentTypeError(f"unknown scenario {', '.join(unknown)}; pick from {ALL_SCENARIOS}")
+    if not wanted:
+        raise argparse.ArgumentTypeError("name at least one scenario")
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; pick from {','.join(ALL_SCENARIOS)}")
     # The ceiling always runs first: every other number is a share of it.
     return (CEILING, *(name for name in ALL_SCENARIOS if name in wanted and name != CEILING))
 
@@ -121,8 +154,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
     return value

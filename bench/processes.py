@@ -87,10 +87,8 @@ def stop(process: "subprocess.Popen[bytes]") -> None:
     """SIGTERM the process's group (a uvicorn supervisor and its workers), SIGKILL whatever lingers."""
     if process.poll() is None:
         _signal_group(process.pid, signal.SIGTERM)
-        try:
+        with suppress(subprocess.TimeoutExpired):
             process.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
     # Workers orphaned by a crashed supervisor keep its group id (the kernel does not hand out a pid that
     # still names a group), so this reaches only processes started here.
     _signal_group(process.pid, signal.SIGKILL)
