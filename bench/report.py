@@ -36,7 +36,7 @@ def markdown(outcome: Outcome) -> str:
     lines = [
         f"# Conduit load benchmark, {outcome.started}",
         "",
-        f"Size `{options.size_name}` ({outcome.seeded}); {options.workers} worker(s); wrk "
+        f"Size `{options.size_name}`: {_seeded(outcome.seeded)}. {options.workers} worker(s); wrk "
         f"{options.connections} connections, {options.threads} thread(s); {options.warmup} s warm-up, "
         f"median of {options.repeat} runs of {options.duration} s. Commit {commit}. {machine['cpus']} CPUs "
         f"({machine['cpu']}), load average {machine['load_average'][0]:.2f} before the run"
@@ -76,6 +76,9 @@ def document(outcome: Outcome) -> dict[str, Any]:
             "article_p99_ms_alone": interference.p99_alone_ms,
             "article_p99_ms_beside_logins": interference.p99_beside_logins_ms,
             "ratio": interference.ratio,
+            "article_requests_per_second_alone": interference.reads_alone_per_second,
+            "article_requests_per_second_beside_logins": interference.reads_beside_logins_per_second,
+            "login_connections": outcome.options.login_connections,
             "logins_per_second": interference.logins_per_second,
             "server_cpu_ms_per_login": outcome.login_cpu_ms,
             "errors": interference.errors,
@@ -145,11 +148,17 @@ def _interference(found: Interference, login_cpu_ms: float | None, login_connect
 
 def _memory(peaks: dict[str, dict[int, float]]) -> str:
     parts = [
-        f"{name} {max(by_pid.values()):.0f} MB (the largest of its {len(by_pid)} process(es))"
+        f"{name} {max(by_pid.values()):.0f} MB"
+        + (f" (largest of {len(by_pid)} processes)" if len(by_pid) > 1 else "")
         for name, by_pid in peaks.items()
         if by_pid
     ]
     return "**Peak RSS (VmHWM):** " + ", ".join(parts) + "."
+
+
+def _seeded(line: str) -> str:
+    """`conduit seed`'s summary without its first word and the password reminder."""
+    return line.removeprefix("seeded ").split(" (password")[0]
 
 
 def _fixtures(fixtures: Fixtures) -> str:

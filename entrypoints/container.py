@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
+from adapters.caching import CachedTagQueries
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
 from adapters.memory.queries import (
@@ -80,7 +81,10 @@ class Container(containers.DeclarativeContainer):
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)
-    tag_queries = providers.Singleton(PgTagQueries, pool=pool)
+    fresh_tag_queries = providers.Singleton(PgTagQueries, pool=pool)
+    tag_queries = providers.Singleton(
+        CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
+    )
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
@@ -158,7 +162,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     article_queries = providers.Singleton(InMemoryArticleQueries, store=store)
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
-    tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
+    fresh_tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
     user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
     bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
     notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)
@@ -186,8 +190,10 @@ async def running(container: Container) -> AsyncIterator[Container]:
             url = await stack.enter_async_context(database_url(container.settings()))
             container.database_url.override(providers.Object(url))
             stack.callback(container.database_url.reset_override)
+            # Objects holding the pool (query ports, the event source) must not outlive it.
+            stack.callback(container.reset_singletons)
             await stack.enter_async_context(opened(container.pool()))
-            stack.callback(container.pool.reset)
+
         yield container
 
 

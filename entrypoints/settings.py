@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     cors_origins: Annotated[list[str], NoDecode] = ["*"]
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # GET /api/tags may lag a write by this much (0: always ask the database).
+    tags_cache_seconds: float = Field(default=1.0, ge=0)
     password_hash_concurrency: int = Field(default=2, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True

@@ -9,7 +9,8 @@ from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, running
 from entrypoints.http.errors import install_error_handlers
-from entrypoints.http.middleware import BodyLimitMiddleware, NulGuardMiddleware, RequestContextMiddleware
+from entrypoints.http.middleware import EdgeMiddleware
+from entrypoints.http.openapi import document_security
 from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
 from entrypoints.logs import configure_logging
 
@@ -36,9 +37,15 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
-    app.include_router(health.router)
-    for module in (users, profiles, articles, comments, notifications):
-        app.include_router(module.router, prefix=API_PREFIX)
+
+    routers = [("", health.router)]
+    routers += [
+        (API_PREFIX, module.router) for module in (users, profiles, articles, comments, notifications)
+    ]
+    for prefix, router in routers:
+        app.include_router(router, prefix=prefix)
+    document_security(app, routers)
+
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -46,7 +53,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID"],
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(NulGuardMiddleware)
-    app.add_middleware(RequestContextMiddleware, log_requests=settings.access_log)
+    app.add_middleware(
+        EdgeMiddleware, max_body_bytes=settings.max_body_bytes, log_requests=settings.access_log
+    )
     return app

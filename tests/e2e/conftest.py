@@ -63,6 +63,7 @@ def settings_for(tmp_path: Path, database_url: str | None, **overrides: Any) -> 
         jwt_secret=JWT_SECRET,
         access_log=False,
         migrate_on_start=False,
+        tags_cache_seconds=0,
         **overrides,
     )
 

@@ -56,3 +56,14 @@ async def test_unexpected_error_is_a_generic_500_and_the_traceback_is_logged(
     assert response.json() == {"errors": {"body": ["internal server error"]}}
     assert "secret internal detail" not in response.text
     assert "secret internal detail" in caplog.text
+
+
+async def test_openapi_documents_the_token_scheme_where_it_applies(api: Api) -> None:
+    schema = (await api.client.get("/openapi.json")).json()
+    assert schema["components"]["securitySchemes"]["Token"]["name"] == "Authorization"
+    paths = schema["paths"]
+    assert paths["/api/user"]["get"]["security"] == [{"Token": []}]
+    assert paths["/api/articles/{slug}/favorite"]["delete"]["security"] == [{"Token": []}]
+    assert paths["/api/articles"]["get"]["security"] == [{}, {"Token": []}]
+    assert "security" not in paths["/api/tags"]["get"]
+    assert "security" not in paths["/api/users/login"]["post"]

@@ -1,0 +1,58 @@
+import asyncio
+
+import pytest
+
+from adapters.caching import CachedTagQueries
+
+
+class CountingTags:
+    def __init__(self) -> None:
+        self.calls, self.tags = 0, ["a"]
+
+    async def in_use(self) -> list[str]:
+        self.calls += 1
+        await asyncio.sleep(0.01)
+        return list(self.tags)
+
+
+async def test_a_fresh_result_is_reused_and_an_old_one_refreshed() -> None:
+    inner, now = CountingTags(), [0.0]
+    cached = CachedTagQueries(inner, max_age=1.0, now=lambda: now[0])
+    assert await cached.in_use() == ["a"]
+    inner.tags = ["a", "b"]
+    now[0] = 0.9
+    assert await cached.in_use() == ["a"]
+    now[0] = 1.1
+    assert await cached.in_use() == ["a", "b"]
+    assert inner.calls == 2
+
+
+async def test_concurrent_callers_share_one_refresh() -> None:
+    inner = CountingTags()
+    cached = CachedTagQueries(inner, max_age=1.0)
+    results = await asyncio.gather(*(cached.in_use() for _ in range(20)))
+    assert results == [["a"]] * 20
+    assert inner.calls == 1
+
+
+async def test_zero_max_age_always_asks() -> None:
+    inner = CountingTags()
+    cached = CachedTagQueries(inner, max_age=0)
+    await cached.in_use()
+    await cached.in_use()
+    assert inner.calls == 2
+
+
+async def test_a_failed_refresh_is_retried_by_the_next_caller() -> None:
+    class Flaky(CountingTags):
+        async def in_use(self) -> list[str]:
+            self.calls += 1
+            if self.calls == 1:
+                raise ConnectionError("database restarting")
+            return ["a"]
+
+    inner = Flaky()
+    cached = CachedTagQueries(inner, max_age=1.0)
+    with pytest.raises(ConnectionError):
+        await cached.in_use()
+    assert await cached.in_use() == ["a"]
