@@ -1,12 +1,11 @@
 """The notifications inbox: built from domain events by the queue consumer, read through the API."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from application.events import StoredEvent
 from application.ports import Clock, UnitOfWork
-from application.views import ProfileView
+from application.views import ProfileView, Timestamp
 from domain.events import ArticleFavorited, ArticlePublished, CommentAdded, UserFollowed
 from domain.ids import CommentId, Slug, UserId
 from domain.notifications import NewNotification, NotificationKind
@@ -53,7 +52,7 @@ class DeliverNotifications:
 class NotificationView:
     id: int
     kind: NotificationKind
-    created_at: datetime
+    created_at: Timestamp
     read: bool
     actor: ProfileView
     article_slug: Slug | None

@@ -1,11 +1,21 @@
 """The read side: query ports and the ready-to-render views they return (one statement per call)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
+
+# Views are ready to render: their times are already ISO 8601 text in UTC with milliseconds, the form
+# RealWorld clients expect ("2026-11-26T09:05:03.120Z"); the PostgreSQL read side formats them in SQL.
+Timestamp = str
+
+
+def timestamp(moment: datetime) -> Timestamp:
+    """``moment`` as a view shows it (the in-memory read side uses this; SQL does the same with to_char)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +33,8 @@ class ArticleView:
     description: str
     body: str | None  # None in lists: spec 1.1.0 leaves the body out of them
     tag_list: tuple[str, ...]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     favorited: bool
     favorites_count: int
     author: ProfileView
@@ -46,8 +56,8 @@ class ArticleFilter:
 @dataclass(frozen=True, slots=True)
 class CommentView:
     id: CommentId
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     body: str
     author: ProfileView
 

@@ -11,9 +11,9 @@ import psycopg
 
 from bench.processes import BenchError
 
-# Users who publish and favorite during the write scenarios, and articles they favorite. Several of each,
-# so concurrent writes do not all queue behind one user's or one article's counter row.
-WRITERS = 16
+# Users who publish and favorite during the write scenarios, and articles they favorite: more than the
+# requests in flight, so concurrent writes do not queue behind one user's or one article's counter row.
+WRITERS = 64
 FAVORITE_TARGETS = 61
 
 POPULAR_TAG = """

@@ -82,7 +82,11 @@ def conduit_scenarios(fixtures: Fixtures, tokens: Tokens, run_id: str) -> dict[s
         Scenario(
             "favorite",
             LUA / "favorite.lua",
-            (f"tokens={writers}", f"slugs={','.join(quote(s) for s in fixtures.favorite_slugs)}"),
+            (
+                f"tokens={writers}",
+                f"slugs={','.join(quote(s) for s in fixtures.favorite_slugs)}",
+                f"lag={len(fixtures.favorite_slugs) // 2}",
+            ),
         ),
     ]
     return {scenario.name: scenario for scenario in scenarios}

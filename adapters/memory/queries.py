@@ -17,6 +17,7 @@ from application.views import (
     TagQueries,
     UserDirectory,
     UserSummary,
+    timestamp,
 )
 from domain.articles import Article
 from domain.comments import Comment
@@ -37,8 +38,8 @@ def _view(state: State, article: Article, viewer: UserId | None, *, with_body: b
         article.description,
         article.body if with_body else None,
         article.tags,
-        article.created_at,
-        article.updated_at,
+        timestamp(article.created_at),
+        timestamp(article.updated_at),
         viewer is not None and (viewer, article.id) in state.favorites,
         state.favorites_count(article.id),
         _profile(state, article.author_id, viewer),
@@ -103,7 +104,8 @@ class InMemoryCommentQueries(CommentQueries):
 
     def _view(self, state: State, comment: Comment, viewer: UserId | None) -> CommentView:
         author = _profile(state, comment.author_id, viewer)
-        return CommentView(comment.id, comment.created_at, comment.created_at, comment.body, author)
+        moment = timestamp(comment.created_at)
+        return CommentView(comment.id, moment, moment, comment.body, author)
 
 
 class InMemoryProfileQueries(ProfileQueries):
@@ -147,7 +149,7 @@ class InMemoryNotificationQueries(NotificationQueries):
             NotificationView(
                 n.id,
                 n.note.kind,
-                n.note.created_at,
+                timestamp(n.note.created_at),
                 n.read,
                 _profile(state, n.note.actor_id, recipient),
                 n.note.article_slug,

@@ -29,6 +29,10 @@ from domain.ids import CommentId, Slug, UserId
 from domain.notifications import NotificationKind
 from domain.pagination import Page
 
+# Times leave the database as the text views carry (see application.views.Timestamp).
+_ISO = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+_ARTICLE_TIMES = f"{_ISO.format('a.created_at')}, {_ISO.format('a.updated_at')}"
+
 # The viewer's flags: NULL viewer (anonymous) makes both false.
 _FOLLOWING = "EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(viewer)s AND fo.followee_id = u.id)"
 _FAVORITED = "EXISTS (SELECT 1 FROM favorites fa WHERE fa.user_id = %(viewer)s AND fa.article_id = a.id)"
@@ -36,7 +40,7 @@ _TAG_LIST = """ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at
                      WHERE at.article_id = a.id ORDER BY t.name)"""
 
 SELECT_ARTICLE = f"""
-SELECT a.slug, a.title, a.description, a.body, {_TAG_LIST}, a.created_at, a.updated_at,
+SELECT a.slug, a.title, a.description, a.body, {_TAG_LIST}, {_ARTICLE_TIMES},
        {_FAVORITED}, a.favorites_count, u.username, u.bio, u.image, {_FOLLOWING}
 FROM articles a JOIN users u ON u.id = a.author_id
 WHERE a.slug = %(slug)s
@@ -45,7 +49,7 @@ WHERE a.slug = %(slug)s
 _LIST = sql.SQL(
     f"""
 WITH {{ctes}}
-SELECT total.n, a.slug, a.title, a.description, NULL::text, {_TAG_LIST}, a.created_at, a.updated_at,
+SELECT total.n, a.slug, a.title, a.description, NULL::text, {_TAG_LIST}, {_ARTICLE_TIMES},
        {_FAVORITED}, a.favorites_count, u.username, u.bio, u.image, {_FOLLOWING}
 FROM total
 LEFT JOIN page p ON true
@@ -123,7 +127,8 @@ total AS (
 )""")
 )
 
-_COMMENT_COLUMNS = f"c.id, c.created_at, c.updated_at, c.body, u.username, u.bio, u.image, {_FOLLOWING}"
+_COMMENT_TIMES = f"{_ISO.format('c.created_at')}, {_ISO.format('c.updated_at')}"
+_COMMENT_COLUMNS = f"c.id, {_COMMENT_TIMES}, c.body, u.username, u.bio, u.image, {_FOLLOWING}"
 
 # LEFT JOIN from the article: no row means no article, one row of NULLs means no comments.
 SELECT_COMMENTS = f"""
@@ -146,7 +151,7 @@ SELECT u.username, u.bio, u.image, {_FOLLOWING}
 FROM users u WHERE lower(u.username) = lower(%(username)s)
 """
 
-SELECT_INBOX = """
+SELECT_INBOX = f"""
 WITH counts AS (
     SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL) AS unread
     FROM notifications WHERE recipient_id = %(recipient)s
@@ -154,7 +159,7 @@ WITH counts AS (
     SELECT * FROM notifications WHERE recipient_id = %(recipient)s
     ORDER BY id DESC LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT c.total, c.unread, p.id, p.kind, p.created_at, p.read_at IS NOT NULL,
+SELECT c.total, c.unread, p.id, p.kind, {_ISO.format("p.created_at")}, p.read_at IS NOT NULL,
        u.username, u.bio, u.image,
        EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(recipient)s AND fo.followee_id = u.id),
        p.article_slug, p.article_title, p.comment_id

@@ -23,8 +23,8 @@ async def test_published_article_reads_back_with_author_and_sorted_tags(backend:
         "about",
         "text",
         ("dragons", "training"),
-        START,
-        START,
+        "2026-01-02T03:04:05.678Z",
+        "2026-01-02T03:04:05.678Z",
         False,
         0,
         ProfileView("alice", "", None, False),
@@ -203,7 +203,7 @@ async def test_editing_relinks_tags_and_keeps_the_slug(backend: Backend) -> None
         "about",
         ("add", "keep"),
     )
-    assert (view.created_at, view.updated_at) == (START, minutes(5))
+    assert (view.created_at, view.updated_at) == ("2026-01-02T03:04:05.678Z", "2026-01-02T03:09:05.678Z")
     assert await backend.tags.in_use() == ["keep", "add"]
     tagged = await backend.articles.search(ArticleFilter(tag="drop"), Page(), None)
     assert (tagged.articles, tagged.count) == ((), 0)

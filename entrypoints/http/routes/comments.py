@@ -4,9 +4,10 @@ from fastapi import APIRouter, Path, Response
 
 from application.comments import AddComment, DeleteComment, GetComment, ListComments
 from domain.ids import CommentId, Slug
+from entrypoints.http import rendering
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
 from entrypoints.http.deps import provided
-from entrypoints.http.schemas import CommentEnvelope, CommentListOut, CommentOut, NewCommentIn
+from entrypoints.http.schemas import CommentEnvelope, CommentListOut, NewCommentIn
 
 router = APIRouter(prefix="/articles/{slug}/comments", tags=["Comments"])
 
@@ -14,26 +15,25 @@ router = APIRouter(prefix="/articles/{slug}/comments", tags=["Comments"])
 CommentIdPath = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1, description="The comment's id")]
 
 
-@router.post("", summary="Comment on an article")
+@router.post("", response_model=CommentEnvelope, summary="Comment on an article")
 async def add_comment(
     slug: str,
     body: NewCommentIn,
     viewer: RequiredViewer,
     add: Annotated[AddComment, provided(lambda c: c.add_comment)],
     get: Annotated[GetComment, provided(lambda c: c.get_comment)],
-) -> CommentEnvelope:
+) -> Response:
     comment_id = await add(viewer.id, Slug(slug), body.comment.body)
-    return CommentEnvelope(comment=CommentOut.of(await get(comment_id, viewer.id)))
+    return rendering.comment(await get(comment_id, viewer.id))
 
 
-@router.get("", summary="Comments on an article, newest first")
+@router.get("", response_model=CommentListOut, summary="Comments on an article, newest first")
 async def list_comments(
     slug: str,
     viewer: OptionalViewer,
     list_for: Annotated[ListComments, provided(lambda c: c.list_comments)],
-) -> CommentListOut:
-    comments = await list_for(Slug(slug), viewer)
-    return CommentListOut(comments=[CommentOut.of(c) for c in comments])
+) -> Response:
+    return rendering.comments(await list_for(Slug(slug), viewer))
 
 
 @router.delete("/{id}", status_code=204, summary="Delete a comment (its author only)")

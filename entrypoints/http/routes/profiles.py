@@ -1,42 +1,42 @@
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from application.profiles import FollowUser, GetProfile, UnfollowUser
+from entrypoints.http import rendering
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
 from entrypoints.http.deps import provided
-from entrypoints.http.schemas import ProfileEnvelope, ProfileOut
+from entrypoints.http.schemas import ProfileEnvelope
 
 router = APIRouter(prefix="/profiles", tags=["Profile"])
 
 
-@router.get("/{username}", summary="Get a profile")
+@router.get("/{username}", response_model=ProfileEnvelope, summary="Get a profile")
 async def get_profile(
     username: str,
     viewer: OptionalViewer,
     get: Annotated[GetProfile, provided(lambda c: c.get_profile)],
-) -> ProfileEnvelope:
-    profile = await get(username, viewer)
-    return ProfileEnvelope(profile=ProfileOut.of(profile))
+) -> Response:
+    return rendering.profile(await get(username, viewer))
 
 
-@router.post("/{username}/follow", summary="Follow a user")
+@router.post("/{username}/follow", response_model=ProfileEnvelope, summary="Follow a user")
 async def follow(
     username: str,
     viewer: RequiredViewer,
     follow_user: Annotated[FollowUser, provided(lambda c: c.follow_user)],
     get: Annotated[GetProfile, provided(lambda c: c.get_profile)],
-) -> ProfileEnvelope:
+) -> Response:
     followed = await follow_user(viewer.id, username)
-    return ProfileEnvelope(profile=ProfileOut.of(await get(followed, viewer.id)))
+    return rendering.profile(await get(followed, viewer.id))
 
 
-@router.delete("/{username}/follow", summary="Unfollow a user")
+@router.delete("/{username}/follow", response_model=ProfileEnvelope, summary="Unfollow a user")
 async def unfollow(
     username: str,
     viewer: RequiredViewer,
     unfollow_user: Annotated[UnfollowUser, provided(lambda c: c.unfollow_user)],
     get: Annotated[GetProfile, provided(lambda c: c.get_profile)],
-) -> ProfileEnvelope:
+) -> Response:
     unfollowed = await unfollow_user(viewer.id, username)
-    return ProfileEnvelope(profile=ProfileOut.of(await get(unfollowed, viewer.id)))
+    return rendering.profile(await get(unfollowed, viewer.id))
