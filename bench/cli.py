@@ -58,7 +58,8 @@ def _benchmark(session: Session, started: datetime) -> report.Outcome:
     options = session.options
     # Described first: the load average tells how busy the machine was before the benchmark loaded it.
     host = machine.describe(wrk.version(session.wrk_path))
-    _say(f"seeding {options.size.users:,} users and {options.size.articles:,} articles into a fresh database")
+    where = "the --database-url database" if options.database_url else "a fresh embedded database"
+    _say(f"seeding {options.size.users:,} users and {options.size.articles:,} articles into {where}")
     with fresh_database(options, session.workdir) as database:
         _say(database.seeded)
         chosen, postgres_version = _inspect(database)
