@@ -70,25 +70,27 @@ def document(outcome: Outcome) -> dict[str, Any]:
         "machine": outcome.machine,
         "fixtures": asdict(outcome.fixtures),
         "scenarios": {name: _scenario(measured, ceiling) for name, measured in outcome.measured.items()},
-        "interference": None
-        if interference is None
-        else {
-            "article_p99_ms_alone": interference.p99_alone_ms,
-            "article_p99_ms_beside_logins": interference.p99_beside_logins_ms,
-            "ratio": interference.ratio,
-            "article_requests_per_second_alone": interference.reads_alone_per_second,
-            "article_requests_per_second_beside_logins": interference.reads_beside_logins_per_second,
-            "login_connections": outcome.options.login_connections,
-            "logins_per_second": interference.logins_per_second,
-            "server_cpu_ms_per_login": outcome.login_cpu_ms,
-            "errors": interference.errors,
-            "runs_alone": [_run(run) for run in interference.alone],
-            "runs_beside_logins": [_run(run) for run in interference.beside_logins],
-            "login_loads": [asdict(result) for result in interference.logins],
-        },
+        "interference": None if interference is None else _interference_document(outcome, interference),
         "peak_rss_mb": {
             name: {str(pid): mb for pid, mb in peaks.items()} for name, peaks in outcome.peak_rss_mb.items()
         },
+    }
+
+
+def _interference_document(outcome: Outcome, found: Interference) -> dict[str, Any]:
+    return {
+        "article_p99_ms_alone": found.p99_alone_ms,
+        "article_p99_ms_beside_logins": found.p99_beside_logins_ms,
+        "ratio": found.ratio,
+        "article_requests_per_second_alone": found.reads_alone_per_second,
+        "article_requests_per_second_beside_logins": found.reads_beside_logins_per_second,
+        "login_connections": outcome.options.login_connections,
+        "logins_per_second": found.logins_per_second,
+        "server_cpu_ms_per_login": outcome.login_cpu_ms,
+        "errors": found.errors,
+        "runs_alone": [_run(run) for run in found.alone],
+        "runs_beside_logins": [_run(run) for run in found.beside_logins],
+        "login_loads": [asdict(result) for result in found.logins],
     }
 
 

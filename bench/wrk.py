@@ -63,7 +63,8 @@ def find_wrk() -> str:
 def version(wrk: str) -> str:
     # wrk has no version flag: it prints its version at the top of the usage text (and exits 1).
     shown = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
-    return (shown.stdout or shown.stderr).splitlines()[0].strip()
+    lines = (shown.stdout or shown.stderr).splitlines()
+    return lines[0].strip() if lines else "unknown"
 
 
 def command(wrk: str, base_url: str, scenario: Scenario, load: Load) -> list[str]:

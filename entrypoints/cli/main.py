@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from typing import Annotated
 
@@ -33,6 +34,9 @@ def serve(
 ) -> None:
     """Run the HTTP API (with the embedded PostgreSQL unless CONDUIT_DATABASE_URL is set)."""
     settings = load_settings()
+    # uvicorn re-raises the stop signal once it has shut down; as an exception (not the default, which
+    # kills the process on the spot) it unwinds through the block below, which stops the embedded server.
+    signal.signal(signal.SIGTERM, _raise_system_exit)
     with expected_failures(), database(settings) as url:
         if settings.migrate_on_start:
             migrations.upgrade(url)
@@ -49,6 +53,10 @@ def serve(
             access_log=False,
             server_header=False,
         )
+
+
+def _raise_system_exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 @app.command()

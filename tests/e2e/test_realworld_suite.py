@@ -52,7 +52,7 @@ def _runner() -> Path | str:
     return f"{' and '.join(missing)} not installed" if missing else runner
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -61,7 +61,7 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real `conduit serve` (uvicorn, one worker) on a fresh database; yields its API URL and log file."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "server.log"
     with fresh_database(pg_server, "realworld") as url:
         migrations.upgrade(url)
@@ -84,14 +84,14 @@ def live_server(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
                 cwd=tmp_path,
             )
             try:
-                _wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, log_path)
+                wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, log_path)
                 yield f"http://127.0.0.1:{port}/api", log_path
             finally:
                 server.terminate()
                 server.wait(timeout=20)
 
 
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_until_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
