@@ -56,8 +56,9 @@ def main(argv: list[str]) -> int:
 
 def _benchmark(session: Session, started: datetime) -> report.Outcome:
     options = session.options
-    # Described first: the load average tells how busy the machine was before the benchmark loaded it.
-    host = machine.describe(wrk.version(session.wrk_path))
+    # Described first: the load average tells how busy the machine was before the benchmark loaded it, and
+    # the commit is the code the server is about to load (the checkout may change during a long run).
+    host, git = machine.describe(wrk.version(session.wrk_path)), machine.git()
     where = "the --database-url database" if options.database_url else "a fresh embedded database"
     _say(f"seeding {options.size.users:,} users and {options.size.articles:,} articles into {where}")
     with fresh_database(options, session.workdir) as database:
@@ -80,7 +81,7 @@ def _benchmark(session: Session, started: datetime) -> report.Outcome:
         finished=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         options=options,
         machine=host | {"postgresql": postgres_version, "load_average_after": machine.load_average()},
-        git=machine.git(),
+        git=git,
         settings=passed_through(),
         seeded=database.seeded,
         fixtures=chosen,
