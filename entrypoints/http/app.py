@@ -1,5 +1,6 @@
 """The FastAPI application, built by ``create_app``: uvicorn calls it as a factory, nothing runs on import."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,11 @@ API_PREFIX = "/api"
 @asynccontextmanager
 async def _lifespan(container: Container) -> AsyncIterator[None]:
     async with running(container):
+        # Everything alive now (modules, schemas, routes) lives as long as the process. Freezing it keeps
+        # the collector from walking it on every full collection: unfrozen, those walks paused the event
+        # loop for ~80 ms several times a second under load (the p99 of every read).
+        gc.collect()
+        gc.freeze()
         yield
 
 
