@@ -20,7 +20,7 @@ from adapters.memory.queries import (
 from adapters.memory.seed import InMemoryBulkLoader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
-from adapters.postgres.events import PgEventSource
+from adapters.postgres.events import OutboxBell, PgEventSource
 from adapters.postgres.pool import new_pool, opened
 from adapters.postgres.probe import PgDatabaseProbe
 from adapters.postgres.queries import (
@@ -77,7 +77,8 @@ class Container(containers.DeclarativeContainer):
         statement_timeout_ms=settings.provided.statement_timeout_ms,
         prepare_threshold=settings.provided.prepare_threshold,
     )
-    uow = providers.Factory(PostgresUnitOfWork, pool=pool)
+    outbox_bell = providers.Singleton(OutboxBell, pool=pool)
+    uow = providers.Factory(PostgresUnitOfWork, pool=pool, bell=outbox_bell)
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)

@@ -1,8 +1,8 @@
 """Articles, their tag links and favorites, with every counter updated in the same transaction.
 
 Every writer takes its row locks in one order, so no two can deadlock: the article row, then user rows
-by id, then the article_totals row, then tag rows by name. Statements that lock rows of two of these
-tables are split so the order holds (data-modifying CTEs run in no promised order).
+by id, then the author's shard of the article count, then tag rows by name. Statements that lock rows of
+two of these tables are split so the order holds (data-modifying CTEs run in no promised order).
 """
 
 from datetime import datetime
@@ -27,9 +27,14 @@ WITH inserted AS (
 SELECT id FROM inserted
 """
 
-COUNT_ONE_MORE = "UPDATE article_totals SET article_count = article_count + 1"
+# The total article count is kept in 16 shards (migration 0004): a write touches its author's shard.
+COUNT_ONE_MORE = """
+UPDATE article_count_shards SET article_count = article_count + 1 WHERE shard = %(author_id)s %% 16
+"""
 
-COUNT_ONE_LESS = "UPDATE article_totals SET article_count = article_count - 1"
+COUNT_ONE_LESS = """
+UPDATE article_count_shards SET article_count = article_count - 1 WHERE shard = %(author_id)s %% 16
+"""
 
 # Tags are shared rows: an upsert creates missing ones and counts one more article for each.
 LINK_TAGS = """
@@ -123,7 +128,7 @@ WHERE a.id = %(article_id)s
 """
 
 # Comments, favorites and tag links go with the article (ON DELETE CASCADE).
-DELETE_ARTICLE = "DELETE FROM articles WHERE id = %(article_id)s"
+DELETE_ARTICLE = "DELETE FROM articles WHERE id = %(article_id)s RETURNING author_id"
 
 ADD_FAVORITE = """
 WITH added AS (
@@ -193,7 +198,7 @@ class PgArticleRepository(ArticleRepository):
         article_id = ArticleId(row[0])
         # One round trip for both; the pipeline keeps their order (and so the lock order).
         async with self._conn.pipeline():
-            await self._conn.execute(COUNT_ONE_MORE)
+            await self._conn.execute(COUNT_ONE_MORE, {"author_id": article.author_id})
             if article.tags:
                 await self._conn.execute(
                     LINK_TAGS, {"names": sorted(article.tags), "article_id": article_id, "created_at": now}
@@ -257,8 +262,10 @@ class PgArticleRepository(ArticleRepository):
         tag_ids = [row[0] for row in await cursor.fetchall()]
         await self._conn.execute(LOCK_AUTHOR_AND_FAVORITERS, params)
         await self._conn.execute(UNCOUNT_AUTHOR_AND_FAVORITERS, params)
-        await self._conn.execute(DELETE_ARTICLE, params)
-        await self._conn.execute(COUNT_ONE_LESS)
+        cursor = await self._conn.execute(DELETE_ARTICLE, params)
+        deleted = await cursor.fetchone()
+        assert deleted is not None, "the caller holds the article's lock"
+        await self._conn.execute(COUNT_ONE_LESS, {"author_id": deleted[0]})
         if tag_ids:
             await self._conn.execute(UNCOUNT_TAGS, {"tag_ids": tag_ids})
             await self._conn.execute(DELETE_UNUSED_TAGS, {"tag_ids": tag_ids})

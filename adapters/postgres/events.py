@@ -2,7 +2,8 @@
 
 Consumers claim due events with ``FOR UPDATE SKIP LOCKED`` inside a transaction that lasts for the batch:
 several consumers never hold the same event, and if one dies its transaction ends and the events are free
-again at once. They sleep on ``LISTEN conduit_outbox`` (a trigger NOTIFYs on insert) and poll as a fallback.
+again at once. They sleep on ``LISTEN conduit_outbox`` (``OutboxBell`` NOTIFYs after each commit that recorded
+events) and poll as a fallback.
 """
 
 import asyncio
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 from psycopg import AsyncConnection, sql
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from adapters.postgres.pool import begin
 from application.events import EventBatch, EventSource, StoredEvent
@@ -25,6 +26,7 @@ from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
 log = logging.getLogger(__name__)
 
 CHANNEL = "conduit_outbox"
+NOTIFY = sql.SQL("NOTIFY {}").format(sql.Identifier(CHANNEL))
 
 INSERT_EVENT = """
 INSERT INTO outbox (topic, payload, created_at, available_at)
@@ -59,14 +61,45 @@ def encode(event: DomainEvent) -> tuple[str, str]:
 class PgOutbox(Outbox):
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.recorded = False  # the unit of work rings the bell after committing when this is set
 
     async def add(self, event: DomainEvent, now: datetime) -> None:
         topic, payload = encode(event)
         await self._conn.execute(INSERT_EVENT, {"topic": topic, "payload": payload, "now": now})
+        self.recorded = True
 
 
-class UnknownTopic(Exception):
-    pass
+class OutboxBell:
+    """Wakes the consumers (``NOTIFY conduit_outbox``) after a transaction that recorded events commits.
+
+    Not inside the transaction: PostgreSQL lets one notifying transaction commit at a time, which would
+    serialise every write that records an event. Rings that arrive while a NOTIFY is on its way are
+    folded into one more, so a burst of commits costs a few NOTIFYs. A ring lost to a crash only delays
+    delivery until the consumers' next poll.
+    """
+
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection]) -> None:
+        self._pool = pool
+        self._sending: asyncio.Task[None] | None = None
+        self._again = False
+
+    def ring(self) -> None:
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.get_running_loop().create_task(self._send())
+        else:
+            self._again = True
+
+    async def _send(self) -> None:
+        while True:
+            self._again = False
+            try:
+                async with self._pool.connection() as conn:
+                    await conn.execute(NOTIFY)
+            except (psycopg.Error, PoolTimeout, PoolClosed) as error:
+                log.debug("outbox NOTIFY not sent (%s); consumers will poll", error)
+                return
+            if not self._again:
+                return
 
 
 @dataclass

@@ -65,7 +65,7 @@ _USER_ID = "(SELECT id FROM users WHERE lower(username) = lower({}))"
 LIST_ALL = _LIST.format(
     ctes=sql.SQL(f"""
 page AS (SELECT id, created_at FROM articles ORDER BY created_at DESC, id DESC {_PAGE}),
-total AS (SELECT article_count AS n FROM article_totals)""")
+total AS (SELECT sum(article_count)::bigint AS n FROM article_count_shards)""")
 )
 
 LIST_BY_AUTHOR = _LIST.format(

@@ -32,7 +32,8 @@ RECOUNT = [
        WHERE a.id = c.article_id""",
     """UPDATE tags t SET article_count = c.n
        FROM (SELECT tag_id, count(*) AS n FROM article_tags GROUP BY tag_id) c WHERE t.id = c.tag_id""",
-    "UPDATE article_totals SET article_count = (SELECT count(*) FROM articles)",
+    """UPDATE article_count_shards s SET article_count =
+       (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
     "ANALYZE users, articles, tags, article_tags, follows, favorites, comments",
 ]
 

@@ -6,7 +6,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
-from adapters.postgres.events import PgOutbox
+from adapters.postgres.events import OutboxBell, PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
 from adapters.postgres.pool import begin
 from adapters.postgres.users import PgUserRepository
@@ -18,8 +18,8 @@ class PostgresUnitOfWork(UnitOfWork):
     round trip); the unit of work opens a transaction block on entry, ``commit()`` ends it, and leaving
     the block without committing rolls it back before the connection goes back to the pool."""
 
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection]) -> None:
-        self._pool = pool
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection], bell: OutboxBell | None = None) -> None:
+        self._pool, self._bell = pool, bell
 
     async def __aenter__(self) -> Self:
         self._stack, conn = await begin(self._pool)
@@ -34,6 +34,8 @@ class PostgresUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         self._open = False
         await self._stack.aclose()  # leaves the transaction block normally: COMMIT
+        if self.outbox.recorded and self._bell is not None:
+            self._bell.ring()
 
     async def __aexit__(
         self,

@@ -85,7 +85,7 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
     with psycopg.connect(database) as conn:
         first = conn.execute(snapshot).fetchone()
         consistent = conn.execute(
-            """SELECT (SELECT article_count FROM article_totals) = (SELECT count(*) FROM articles),
+            """SELECT (SELECT sum(article_count) FROM article_count_shards) = (SELECT count(*) FROM articles),
                       NOT EXISTS (SELECT 1 FROM tags t WHERE article_count <>
                                   (SELECT count(*) FROM article_tags WHERE tag_id = t.id)),
                       NOT EXISTS (SELECT 1 FROM users u WHERE favorite_count <>

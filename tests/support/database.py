@@ -56,7 +56,7 @@ def database_name(url: str) -> str:
 
 
 # Tables whose rows the migrations create and the application only updates.
-SINGLE_ROW_TABLES = {"alembic_version", "article_totals"}
+SINGLE_ROW_TABLES = {"alembic_version", "article_count_shards"}
 
 TABLES_QUERY = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
 
@@ -68,4 +68,4 @@ def truncate_all(url: str) -> None:
         if tables:
             names = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
             conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(names))
-        conn.execute("UPDATE article_totals SET article_count = 0")
+        conn.execute("UPDATE article_count_shards SET article_count = 0")
