@@ -5,6 +5,7 @@ by id, then the author's shard of the article count, then tag rows by name. Stat
 two of these tables are split so the order holds (data-modifying CTEs run in no promised order).
 """
 
+from collections.abc import Collection
 from datetime import datetime
 
 from psycopg import AsyncConnection
@@ -36,59 +37,44 @@ COUNT_ONE_LESS = """
 UPDATE article_count_shards SET article_count = article_count - 1 WHERE shard = %(author_id)s %% 16
 """
 
-# Tags are shared rows: an upsert creates missing ones and counts one more article for each.
-LINK_TAGS = """
-WITH linked_tags AS (
-    INSERT INTO tags (name, article_count)
-    SELECT name, 1 FROM unnest(%(names)s::text[]) AS name ORDER BY name
-    ON CONFLICT (name) DO UPDATE SET article_count = tags.article_count + 1
-    RETURNING id
-)
-INSERT INTO article_tags (article_id, tag_id, article_created_at)
-SELECT %(article_id)s, id, %(created_at)s FROM linked_tags
+# Tags are shared rows, and a vocabulary: a missing name is added, an existing row is never locked or
+# rewritten (DO NOTHING), so articles sharing a popular tag do not queue behind each other.
+ADD_TAG_NAMES = """
+INSERT INTO tags (name) SELECT unnest(%(names)s::text[]) AS name ORDER BY name ON CONFLICT (name) DO NOTHING
 """
 
-# Creates missing tags and locks every named one, in name order, in one pass (the no-op update is the lock).
-LOCK_TAGS = """
-INSERT INTO tags (name, article_count)
-SELECT name, 0 FROM unnest(%(names)s::text[]) AS name ORDER BY name
-ON CONFLICT (name) DO UPDATE SET article_count = tags.article_count
-RETURNING id, name
-"""
-
+# Links the added tags, unlinks the removed ones, and counts each change in the (tag, author's shard) row
+# of tag_counts, all in one statement so those rows are locked in one pass, in tag id order. The names
+# are resolved by their own subqueries: each statement sees the tags ADD_TAG_NAMES just made or waited for.
 RELINK_TAGS = """
 WITH linked AS (
     INSERT INTO article_tags (article_id, tag_id, article_created_at)
-    SELECT %(article_id)s, id, %(created_at)s FROM unnest(%(tag_ids)s::bigint[]) AS id
-    RETURNING tag_id
+    SELECT %(article_id)s, t.id, %(created_at)s FROM tags t WHERE t.name = ANY(%(added)s::text[])
+    RETURNING tag_id, 1 AS delta
+), unlinked AS (
+    DELETE FROM article_tags
+    WHERE article_id = %(article_id)s
+      AND tag_id IN (SELECT id FROM tags WHERE name = ANY(%(removed)s::text[]))
+    RETURNING tag_id, -1 AS delta
 )
-UPDATE tags SET article_count = article_count + 1 WHERE id IN (SELECT tag_id FROM linked)
+INSERT INTO tag_counts (tag_id, shard, article_count)
+SELECT change.tag_id, %(author_id)s %% 8, change.delta
+FROM (SELECT * FROM linked UNION ALL SELECT * FROM unlinked) AS change
+ORDER BY change.tag_id
+ON CONFLICT (tag_id, shard) DO UPDATE SET article_count = tag_counts.article_count + EXCLUDED.article_count
 """
 
 SELECT_LINKED_TAG_IDS = "SELECT tag_id FROM article_tags WHERE article_id = %(article_id)s"
 
-# After the article is gone: lock its former tags in name order, then count one article less on each.
+# After the article is gone (the cascade took its links): one article less for each of its former tags.
 UNCOUNT_TAGS = """
-WITH locked AS (
-    SELECT id FROM tags WHERE id = ANY(%(tag_ids)s::bigint[]) ORDER BY name FOR NO KEY UPDATE
+UPDATE tag_counts SET article_count = article_count - 1
+WHERE (tag_id, shard) IN (
+    SELECT tag_id, shard FROM tag_counts
+    WHERE tag_id = ANY(%(tag_ids)s::bigint[]) AND shard = %(author_id)s %% 8
+    ORDER BY tag_id
+    FOR NO KEY UPDATE
 )
-UPDATE tags SET article_count = article_count - 1 WHERE id IN (SELECT id FROM locked)
-"""
-
-UNLINK_TAGS = """
-WITH unlinked AS (
-    DELETE FROM article_tags
-    WHERE article_id = %(article_id)s AND tag_id = ANY(%(tag_ids)s::bigint[])
-    RETURNING tag_id
-)
-UPDATE tags SET article_count = article_count - 1 WHERE id IN (SELECT tag_id FROM unlinked)
-"""
-
-# A tag no article uses any more is removed (the NOT EXISTS guards against a drifted counter).
-DELETE_UNUSED_TAGS = """
-DELETE FROM tags t
-WHERE t.id = ANY(%(tag_ids)s::bigint[]) AND t.article_count = 0
-  AND NOT EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)
 """
 
 SELECT_ARTICLE = """
@@ -196,13 +182,11 @@ class PgArticleRepository(ArticleRepository):
         if row is None:
             raise AlreadyExists("slug")
         article_id = ArticleId(row[0])
-        # One round trip for both; the pipeline keeps their order (and so the lock order).
+        # One round trip for all; the pipeline keeps their order (and so the lock order).
         async with self._conn.pipeline():
             await self._conn.execute(COUNT_ONE_MORE, {"author_id": article.author_id})
             if article.tags:
-                await self._conn.execute(
-                    LINK_TAGS, {"names": sorted(article.tags), "article_id": article_id, "created_at": now}
-                )
+                await self._relink(article_id, article.author_id, now, added=article.tags, removed=())
         return Article(
             article_id,
             article.slug,
@@ -237,22 +221,9 @@ class PgArticleRepository(ArticleRepository):
         )
         removed = set(tags_before) - set(article.tags)
         added = set(article.tags) - set(tags_before)
-        if not removed and not added:
-            return
-        cursor = await self._conn.execute(LOCK_TAGS, {"names": sorted(removed | added)})
-        ids = {name: tag_id for tag_id, name in await cursor.fetchall()}
-        if removed:
-            params = {"article_id": article.id, "tag_ids": [ids[name] for name in removed]}
-            await self._conn.execute(UNLINK_TAGS, params)
-            await self._conn.execute(DELETE_UNUSED_TAGS, params)
-        if added:
-            await self._conn.execute(
-                RELINK_TAGS,
-                {
-                    "article_id": article.id,
-                    "tag_ids": [ids[name] for name in added],
-                    "created_at": article.created_at,
-                },
+        if removed or added:
+            await self._relink(
+                article.id, article.author_id, article.created_at, added=added, removed=removed
             )
 
     async def delete(self, article_id: ArticleId) -> None:
@@ -265,10 +236,11 @@ class PgArticleRepository(ArticleRepository):
         cursor = await self._conn.execute(DELETE_ARTICLE, params)
         deleted = await cursor.fetchone()
         assert deleted is not None, "the caller holds the article's lock"
-        await self._conn.execute(COUNT_ONE_LESS, {"author_id": deleted[0]})
-        if tag_ids:
-            await self._conn.execute(UNCOUNT_TAGS, {"tag_ids": tag_ids})
-            await self._conn.execute(DELETE_UNUSED_TAGS, {"tag_ids": tag_ids})
+        author = {"author_id": deleted[0]}
+        async with self._conn.pipeline():
+            await self._conn.execute(COUNT_ONE_LESS, author)
+            if tag_ids:
+                await self._conn.execute(UNCOUNT_TAGS, {**author, "tag_ids": tag_ids})
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
         with translated_errors():
@@ -282,3 +254,26 @@ class PgArticleRepository(ArticleRepository):
         cursor = await self._conn.execute(REMOVE_FAVORITE, {"article_id": article_id, "user_id": user_id})
         row = await cursor.fetchone()
         return row is not None and row[0] > 0
+
+    async def _relink(
+        self,
+        article_id: ArticleId,
+        author_id: UserId,
+        created_at: datetime,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+    ) -> None:
+        async with self._conn.pipeline():
+            if added:
+                await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
+            await self._conn.execute(
+                RELINK_TAGS,
+                {
+                    "article_id": article_id,
+                    "author_id": author_id,
+                    "created_at": created_at,
+                    "added": sorted(added),
+                    "removed": sorted(removed),
+                },
+            )

@@ -78,10 +78,11 @@ total AS (SELECT coalesce((SELECT article_count FROM users WHERE id = (SELECT id
 
 LIST_BY_TAG = _LIST.format(
     ctes=sql.SQL(f"""
-tag AS (SELECT id, article_count FROM tags WHERE name = %(tag)s),
+tag AS (SELECT id FROM tags WHERE name = %(tag)s),
 page AS (SELECT article_id AS id, article_created_at AS created_at FROM article_tags
          WHERE tag_id = (SELECT id FROM tag) ORDER BY article_created_at DESC, article_id DESC {_PAGE}),
-total AS (SELECT coalesce((SELECT article_count FROM tag), 0) AS n)""")
+total AS (SELECT coalesce(sum(article_count), 0)::bigint AS n FROM tag_counts
+          WHERE tag_id = (SELECT id FROM tag))""")
 )
 
 LIST_FAVORITED_BY = _LIST.format(
@@ -173,7 +174,12 @@ SELECT_USERS = """
 SELECT username, email FROM users ORDER BY lower(username) LIMIT %(limit)s OFFSET %(offset)s
 """
 
-SELECT_TAGS_IN_USE = "SELECT name FROM tags WHERE article_count > 0 ORDER BY article_count DESC, name"
+SELECT_TAGS_IN_USE = """
+SELECT t.name FROM tags t
+JOIN (SELECT tag_id, sum(article_count) AS n FROM tag_counts GROUP BY tag_id) c ON c.tag_id = t.id
+WHERE c.n > 0
+ORDER BY c.n DESC, t.name
+"""
 
 
 def _article(row: tuple[Any, ...]) -> ArticleView:

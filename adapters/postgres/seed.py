@@ -30,11 +30,13 @@ RECOUNT = [
     """UPDATE articles a SET favorites_count = c.n
        FROM (SELECT article_id, count(*) AS n FROM favorites GROUP BY article_id) c
        WHERE a.id = c.article_id""",
-    """UPDATE tags t SET article_count = c.n
-       FROM (SELECT tag_id, count(*) AS n FROM article_tags GROUP BY tag_id) c WHERE t.id = c.tag_id""",
+    """INSERT INTO tag_counts (tag_id, shard, article_count)
+       SELECT at.tag_id, a.author_id % 8, count(*)
+       FROM article_tags at JOIN articles a ON a.id = at.article_id
+       GROUP BY at.tag_id, a.author_id % 8""",
     """UPDATE article_count_shards s SET article_count =
        (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
-    "ANALYZE users, articles, tags, article_tags, follows, favorites, comments",
+    "ANALYZE users, articles, tags, tag_counts, article_tags, follows, favorites, comments",
 ]
 
 

@@ -86,8 +86,9 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
         first = conn.execute(snapshot).fetchone()
         consistent = conn.execute(
             """SELECT (SELECT sum(article_count) FROM article_count_shards) = (SELECT count(*) FROM articles),
-                      NOT EXISTS (SELECT 1 FROM tags t WHERE article_count <>
-                                  (SELECT count(*) FROM article_tags WHERE tag_id = t.id)),
+                      NOT EXISTS (SELECT 1 FROM tags t WHERE
+                                  (SELECT coalesce(sum(article_count), 0) FROM tag_counts WHERE tag_id = t.id)
+                                  <> (SELECT count(*) FROM article_tags WHERE tag_id = t.id)),
                       NOT EXISTS (SELECT 1 FROM users u WHERE favorite_count <>
                                   (SELECT count(*) FROM favorites WHERE user_id = u.id))"""
         ).fetchone()

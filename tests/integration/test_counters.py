@@ -34,8 +34,11 @@ SELECT
   (SELECT count(*) FROM users u
    WHERE u.favorite_count <> (SELECT count(*) FROM favorites f WHERE f.user_id = u.id)),
   (SELECT count(*) FROM tags t
-   WHERE t.article_count <> (SELECT count(*) FROM article_tags at WHERE at.tag_id = t.id)),
-  (SELECT count(*) FROM tags t WHERE NOT EXISTS (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)),
+   WHERE (SELECT coalesce(sum(article_count), 0) FROM tag_counts c WHERE c.tag_id = t.id)
+      <> (SELECT count(*) FROM article_tags at WHERE at.tag_id = t.id)),
+  (SELECT count(*) FROM tag_counts c
+   WHERE c.article_count <> (SELECT count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
+                             WHERE at.tag_id = c.tag_id AND a.author_id % 8 = c.shard)),
   (SELECT sum(article_count) FROM article_count_shards) - (SELECT count(*) FROM articles),
   (SELECT count(*) FROM article_count_shards s
    WHERE s.article_count <> (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard))

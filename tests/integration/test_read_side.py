@@ -75,7 +75,7 @@ INSERT INTO articles (slug, author_id, title, description, body, created_at, upd
 SELECT 'article-' || n, 1 + n % 200, 'Article ' || n, 'd', 'b',
        now() - n * interval '1 minute', now() - n * interval '1 minute'
 FROM generate_series(1, 12000) n;
-INSERT INTO tags (name, article_count) SELECT 'tag' || n, 0 FROM generate_series(1, 50) n;
+INSERT INTO tags (name) SELECT 'tag' || n FROM generate_series(1, 50) n;
 INSERT INTO article_tags (article_id, tag_id, article_created_at)
 SELECT a.id, 1 + (a.id * 7 + k) % 50, a.created_at FROM articles a CROSS JOIN generate_series(0, 2) k
 ON CONFLICT DO NOTHING;
@@ -84,7 +84,9 @@ SELECT 1 + (a.id * 13 + k) % 200, a.id, a.created_at, now() FROM articles a CROS
 ON CONFLICT DO NOTHING;
 INSERT INTO follows (follower_id, followee_id, created_at)
 SELECT 1, n, now() FROM generate_series(2, 21) n;
-UPDATE tags t SET article_count = (SELECT count(*) FROM article_tags at WHERE at.tag_id = t.id);
+INSERT INTO tag_counts (tag_id, shard, article_count)
+SELECT at.tag_id, a.author_id % 8, count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
+GROUP BY 1, 2;
 ANALYZE;
 """
 
