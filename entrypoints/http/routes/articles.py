@@ -34,6 +34,11 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip
 GetArticleUseCase = Annotated[GetArticle, provided(lambda c: c.get_article)]
 
 
+@router.get("/tags", response_model=TagsOut, tags=["Tags"], summary="Tags in use, most used first")
+async def tags(list_tags: Annotated[ListTags, provided(lambda c: c.list_tags)]) -> Response:
+    return rendering.tags(await list_tags())
+
+
 @router.get("/articles", response_model=ArticleListOut, summary="Recent articles, optionally filtered")
 async def list_articles(
     viewer: OptionalViewer,
@@ -139,8 +144,3 @@ async def unfavorite(
 ) -> Response:
     await unfavorite_article(viewer.id, Slug(slug))
     return rendering.article(await get(Slug(slug), viewer.id))
-
-
-@router.get("/tags", response_model=TagsOut, tags=["Tags"], summary="Tags in use, most used first")
-async def tags(list_tags: Annotated[ListTags, provided(lambda c: c.list_tags)]) -> Response:
-    return rendering.tags(await list_tags())
