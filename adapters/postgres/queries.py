@@ -46,15 +46,22 @@ FROM articles a JOIN users u ON u.id = a.author_id
 WHERE a.slug = %(slug)s
 """
 
+# The page's tags are gathered in one join for the whole page rather than a subquery per article.
 _LIST = sql.SQL(
     f"""
-WITH {{ctes}}
-SELECT total.n, a.slug, a.title, a.description, NULL::text, {_TAG_LIST}, {_ARTICLE_TIMES},
+WITH {{ctes}},
+page_tags AS (
+    SELECT at.article_id, array_agg(t.name ORDER BY t.name) AS names
+    FROM page p JOIN article_tags at ON at.article_id = p.id JOIN tags t ON t.id = at.tag_id
+    GROUP BY at.article_id
+)
+SELECT total.n, a.slug, a.title, a.description, NULL::text, coalesce(pt.names, '{{{{}}}}'), {_ARTICLE_TIMES},
        {_FAVORITED}, a.favorites_count, u.username, u.bio, u.image, {_FOLLOWING}
 FROM total
 LEFT JOIN page p ON true
 LEFT JOIN articles a ON a.id = p.id
 LEFT JOIN users u ON u.id = a.author_id
+LEFT JOIN page_tags pt ON pt.article_id = p.id
 ORDER BY p.created_at DESC, p.id DESC
 """
 )

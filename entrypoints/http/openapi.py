@@ -18,24 +18,24 @@ TOKEN_SCHEME = {
 }
 
 
-def document_security(app: FastAPI, routers: Sequence[tuple[str, APIRouter]]) -> None:
-    """``routers``: the (prefix, router) pairs the app includes."""
+def document_security(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """``routers``: the routers whose routes the app serves."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
             schema.setdefault("components", {}).setdefault("securitySchemes", {})["Token"] = TOKEN_SCHEME
-            for prefix, router in routers:
+            for router in routers:
                 for route in router.routes:
                     if isinstance(route, APIRoute):
-                        _mark(schema, prefix, route)
+                        _mark(schema, route)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _mark(schema: dict[str, Any], prefix: str, route: APIRoute) -> None:
+def _mark(schema: dict[str, Any], route: APIRoute) -> None:
     uses = {dependency.call for dependency in route.dependant.dependencies}
     if require_viewer in uses:
         security: list[dict[str, list[str]]] = [{"Token": []}]
@@ -44,4 +44,4 @@ def _mark(schema: dict[str, Any], prefix: str, route: APIRoute) -> None:
     else:
         return
     for method in route.methods or ():
-        schema["paths"][prefix + route.path_format][method.lower()]["security"] = security
+        schema["paths"][route.path_format][method.lower()]["security"] = security

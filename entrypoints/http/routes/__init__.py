@@ -1,1 +1,3 @@
 """Thin routes: parse, call one use case, render."""
+
+API_PREFIX = "/api"

@@ -19,6 +19,7 @@ from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 from entrypoints.http import rendering
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
 from entrypoints.http.deps import provided
+from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import (
     ArticleEnvelope,
     ArticleListOut,
@@ -27,7 +28,7 @@ from entrypoints.http.schemas import (
     UpdateArticleIn,
 )
 
-router = APIRouter(tags=["Articles"])
+router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Articles per page")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip")]

@@ -7,9 +7,10 @@ from domain.ids import CommentId, Slug
 from entrypoints.http import rendering
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
 from entrypoints.http.deps import provided
+from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import CommentEnvelope, CommentListOut, NewCommentIn
 
-router = APIRouter(prefix="/articles/{slug}/comments", tags=["Comments"])
+router = APIRouter(prefix=f"{API_PREFIX}/articles/{{slug}}/comments", tags=["Comments"])
 
 # Comment ids are PostgreSQL bigints; anything outside that range cannot name a comment.
 CommentIdPath = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1, description="The comment's id")]

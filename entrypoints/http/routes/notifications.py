@@ -12,10 +12,11 @@ from application.notifications import ListNotifications, MarkNotificationsRead
 from domain.pagination import DEFAULT_LIMIT, Page
 from entrypoints.http.auth import RequiredViewer
 from entrypoints.http.deps import provided
+from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.routes.articles import Limit, Offset
 from entrypoints.http.schemas import MarkReadIn, NotificationListOut
 
-router = APIRouter(prefix="/notifications", tags=["Notifications"])
+router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 
 
 @router.get("", summary="Your notifications, newest first, with the unread count")

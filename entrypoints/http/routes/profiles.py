@@ -6,9 +6,10 @@ from application.profiles import FollowUser, GetProfile, UnfollowUser
 from entrypoints.http import rendering
 from entrypoints.http.auth import OptionalViewer, RequiredViewer
 from entrypoints.http.deps import provided
+from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import ProfileEnvelope
 
-router = APIRouter(prefix="/profiles", tags=["Profile"])
+router = APIRouter(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
 
 
 @router.get("/{username}", response_model=ProfileEnvelope, summary="Get a profile")

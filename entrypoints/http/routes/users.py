@@ -5,9 +5,10 @@ from fastapi import APIRouter
 from application.users import GetCurrentUser, LogIn, RegisterUser, UpdateUser
 from entrypoints.http.auth import RequiredViewer
 from entrypoints.http.deps import provided
+from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import LoginIn, RegisterIn, UpdateUserIn, UserEnvelope, UserOut
 
-router = APIRouter(tags=["User and Authentication"])
+router = APIRouter(prefix=API_PREFIX, tags=["User and Authentication"])
 
 
 @router.post("/users", status_code=201, summary="Register")
