@@ -109,27 +109,38 @@ def large_database(pg_server: str) -> Iterator[str]:
         yield url
 
 
+# psycopg prepares a statement after a few executions, and PostgreSQL then reuses a generic plan made
+# without the parameter values: that plan is the one to check.
+AS_PREPARED = {
+    "%(offset)s": "$1::bigint",
+    "%(viewer)s": "$2::bigint",
+    "%(tag)s": "$3::text",
+    "%(author)s": "$4::text",
+    "%(favorited)s": "$5::text",
+}
+
+
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_list_queries_walk_their_index_on_a_large_table(large_database: str, name: str) -> None:
-    statement, filters, index = PLANS[name]
-    params = {
-        "tag": None,
-        "author": None,
-        "favorited": None,
-        "viewer": 1,
-        "limit": 20,
-        "offset": 0,
-        **filters,
+    template, filters, index = PLANS[name]
+    text = queries.with_limit(template, 20).as_string()
+    for placeholder, parameter in AS_PREPARED.items():
+        text = text.replace(placeholder, parameter)
+    values = {"tag": "NULL", "author": "NULL", "favorited": "NULL"} | {
+        k: f"'{v}'" for k, v in filters.items()
     }
     with psycopg.connect(large_database, autocommit=True) as conn:
-        explain = psycopg.sql.SQL("EXPLAIN (FORMAT JSON) ") + statement
-        plan = conn.execute(explain, params).fetchone()
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        types = "(bigint, bigint, text, text, text)"
+        conn.execute(psycopg.sql.SQL(f"PREPARE listing {types} AS {{}}").format(psycopg.sql.SQL(text)))
+        arguments = f"0, 1, {values['tag']}, {values['author']}, {values['favorited']}"
+        plan = conn.execute(psycopg.sql.SQL(f"EXPLAIN (FORMAT JSON) EXECUTE listing({arguments})")).fetchone()
     assert plan is not None
     nodes = list(_nodes(plan[0]))
     used = {node["Index Name"] for node in nodes if "Index Name" in node}
     assert index in used, f"{name} plan uses {used}:\n{json.dumps(plan[0], indent=1)[:3000]}"
     scanned = {node.get("Relation Name") for node in nodes if node["Node Type"] == "Seq Scan"}
-    assert "articles" not in scanned, f"{name} reads the whole articles table"
+    assert not scanned & {"articles", "article_tags", "favorites"}, f"{name} reads whole tables: {scanned}"
 
 
 def _nodes(node: Any) -> Iterator[dict[str, Any]]:
