@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=2, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
+    opentelemetry: bool = False
     worker_batch_size: int = Field(default=100, ge=1, le=10_000)
     worker_poll_seconds: float = Field(default=5.0, gt=0)
     worker_max_attempts: int = Field(default=5, ge=1)
