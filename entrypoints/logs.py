@@ -6,12 +6,25 @@ share one format and carry the request id bound for the current request.
 
 import logging
 import sys
-from typing import Literal
+from collections.abc import MutableMapping
+from contextvars import ContextVar
+from typing import Any, Literal
 
 import structlog
 
+# The current request's id, set by the HTTP edge middleware (a ContextVar: each request is its own task).
+REQUEST_ID: ContextVar[bytes | None] = ContextVar("request_id", default=None)
+
+
+def _add_request_id(logger: object, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event["request_id"] = request_id.decode()
+    return event
+
+
 _SHARED: list[structlog.types.Processor] = [
-    structlog.contextvars.merge_contextvars,
+    _add_request_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -24,7 +37,10 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
         renderer = structlog.processors.JSONRenderer()
         extra: list[structlog.types.Processor] = [structlog.processors.dict_tracebacks]
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # Plain tracebacks: the rich ones print every frame's local variables, passwords included.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
         extra = []
     structlog.configure(
         processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

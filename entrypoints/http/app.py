@@ -5,12 +5,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, running
 from entrypoints.http.errors import install_error_handlers
-from entrypoints.http.middleware import EdgeMiddleware
+from entrypoints.http.middleware import CorsMiddleware, EdgeMiddleware
 from entrypoints.http.openapi import document_security
 from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
 from entrypoints.logs import configure_logging
@@ -61,7 +60,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     _docs_last(app)
 
     app.add_middleware(
-        CORSMiddleware,
+        CorsMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],

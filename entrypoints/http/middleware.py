@@ -10,9 +10,11 @@ import time
 
 import structlog
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.errors import body_error
+from entrypoints.logs import REQUEST_ID
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A caller's id is reused only if it cannot forge log lines or bloat them.
@@ -31,7 +33,7 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope["headers"])
-        structlog.contextvars.bind_contextvars(request_id=request_id.decode())
+        REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -100,3 +102,20 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class CorsMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a shortcut for the common case of a request that is not cross-origin (no
+    Origin header): such a response only needs ``Vary: Origin``, so caches keep variants apart."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"origin" for name, _ in scope["headers"]):
+            await super().__call__(scope, receive, send)
+            return
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), (b"vary", b"Origin")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)

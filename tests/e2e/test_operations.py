@@ -67,3 +67,30 @@ async def test_openapi_documents_the_token_scheme_where_it_applies(api: Api) -> 
     assert paths["/api/articles"]["get"]["security"] == [{}, {"Token": []}]
     assert "security" not in paths["/api/tags"]["get"]
     assert "security" not in paths["/api/users/login"]["post"]
+
+
+async def test_cross_origin_requests_get_cors_headers_and_others_vary_on_origin(api: Api) -> None:
+    plain = await api.client.get("/api/tags")
+    assert plain.headers["vary"] == "Origin"
+    assert "access-control-allow-origin" not in plain.headers
+    cross = await api.client.get("/api/tags", headers={"Origin": "https://app.example"})
+    assert cross.headers["access-control-allow-origin"] == "*"
+    preflight = await api.client.options(
+        "/api/user",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "PUT" in preflight.headers["access-control-allow-methods"]
+
+
+@pytest.mark.allow_5xx
+async def test_log_lines_carry_the_request_id(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    api.container.list_tags.override(providers.Object(Exploding()))
+    with caplog.at_level(logging.ERROR):
+        await api.client.get("/api/tags", headers={"X-Request-ID": "trace-me-123"})
+    events = [record.msg for record in caplog.records if isinstance(record.msg, dict)]
+    assert {"event": "unhandled error", "request_id": "trace-me-123"}.items() <= events[-1].items()
