@@ -56,7 +56,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     routers = [module.router for module in (comments, articles, profiles, users, notifications, health)]
     for router in routers:
         app.router.routes.extend(router.routes)
-    document_security(app, routers)
+    document_security(app)
     _docs_last(app)
 
     app.add_middleware(

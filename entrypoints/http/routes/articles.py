@@ -1,49 +1,35 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from application.articles import (
-    DeleteArticle,
-    EditArticle,
-    FavoriteArticle,
-    FeedArticles,
-    GetArticle,
-    ListArticles,
-    ListTags,
-    PublishArticle,
-    UnfavoriteArticle,
-)
 from application.views import ArticleFilter
 from domain.ids import Slug
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 from entrypoints.http import rendering
-from entrypoints.http.auth import OptionalViewer, RequiredViewer
-from entrypoints.http.deps import provided
+from entrypoints.http.deps import conduit, viewer, viewer_id
+from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import (
-    ArticleEnvelope,
-    ArticleListOut,
-    NewArticleIn,
-    TagsOut,
-    UpdateArticleIn,
-)
+from entrypoints.http.schemas import ArticleEnvelope, ArticleListOut, NewArticleIn, TagsOut, UpdateArticleIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Articles per page")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip")]
-GetArticleUseCase = Annotated[GetArticle, provided(lambda c: c.get_article)]
 
 
 @router.get("/tags", response_model=TagsOut, tags=["Tags"], summary="Tags in use, most used first")
-async def tags(list_tags: Annotated[ListTags, provided(lambda c: c.list_tags)]) -> Response:
-    return rendering.tags(await list_tags())
+async def tags(request: Request) -> Response:
+    return rendering.tags(await conduit(request).list_tags()())
 
 
-@router.get("/articles", response_model=ArticleListOut, summary="Recent articles, optionally filtered")
+@router.get(
+    "/articles",
+    response_model=ArticleListOut,
+    openapi_extra=TOKEN_OPTIONAL,
+    summary="Recent articles, optionally filtered",
+)
 async def list_articles(
-    viewer: OptionalViewer,
-    search: Annotated[ListArticles, provided(lambda c: c.list_articles)],
+    request: Request,
     tag: str | None = None,
     author: str | None = None,
     favorited: str | None = None,
@@ -51,97 +37,91 @@ async def list_articles(
     offset: Offset = 0,
 ) -> Response:
     where = ArticleFilter(tag=tag, author=author, favorited_by=favorited)
-    page = await search(where, Page(limit, offset), viewer)
+    page = await conduit(request).list_articles()(where, Page(limit, offset), viewer_id(request))
     return rendering.article_page(page.articles, page.count)
 
 
 @router.get(
-    "/articles/feed", response_model=ArticleListOut, summary="Recent articles by the authors you follow"
+    "/articles/feed",
+    response_model=ArticleListOut,
+    openapi_extra=TOKEN,
+    summary="Recent articles by the authors you follow",
 )
-async def feed(
-    viewer: RequiredViewer,
-    feed_articles: Annotated[FeedArticles, provided(lambda c: c.feed_articles)],
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
-) -> Response:
-    page = await feed_articles(viewer.id, Page(limit, offset))
+async def feed(request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
+    page = await conduit(request).feed_articles()(viewer(request).id, Page(limit, offset))
     return rendering.article_page(page.articles, page.count)
 
 
-@router.post("/articles", status_code=201, response_model=ArticleEnvelope, summary="Publish an article")
-async def publish(
-    body: NewArticleIn,
-    viewer: RequiredViewer,
-    publish_article: Annotated[PublishArticle, provided(lambda c: c.publish_article)],
-    get: GetArticleUseCase,
-) -> Response:
-    fields = body.article
-    slug = await publish_article(viewer.id, fields.title, fields.description, fields.body, fields.tag_list)
-    return rendering.article(await get(slug, viewer.id), status=201)
+@router.get(
+    "/articles/{slug}", response_model=ArticleEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get an article"
+)
+async def get_article(slug: str, request: Request) -> Response:
+    return rendering.article(await conduit(request).get_article()(Slug(slug), viewer_id(request)))
 
 
-@router.get("/articles/{slug}", response_model=ArticleEnvelope, summary="Get an article")
-async def get_article(slug: str, viewer: OptionalViewer, get: GetArticleUseCase) -> Response:
-    return rendering.article(await get(Slug(slug), viewer))
+@router.post(
+    "/articles",
+    status_code=201,
+    response_model=ArticleEnvelope,
+    openapi_extra=TOKEN,
+    summary="Publish an article",
+)
+async def publish(body: NewArticleIn, request: Request) -> Response:
+    caller, use, fields = viewer(request), conduit(request), body.article
+    slug = await use.publish_article()(
+        caller.id, fields.title, fields.description, fields.body, fields.tag_list
+    )
+    return rendering.article(await use.get_article()(slug, caller.id), status=201)
 
 
-@router.put("/articles/{slug}", response_model=ArticleEnvelope, summary="Edit an article (its author only)")
-async def edit(
-    slug: str,
-    body: UpdateArticleIn,
-    viewer: RequiredViewer,
-    edit_article: Annotated[EditArticle, provided(lambda c: c.edit_article)],
-    get: GetArticleUseCase,
-) -> Response:
-    changes = body.article
-    edited = await edit_article(
-        viewer.id,
+@router.put(
+    "/articles/{slug}",
+    response_model=ArticleEnvelope,
+    openapi_extra=TOKEN,
+    summary="Edit an article (its author only)",
+)
+async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
+    caller, use, changes = viewer(request), conduit(request), body.article
+    edited = await use.edit_article()(
+        caller.id,
         Slug(slug),
         title=changes.title,
         description=changes.description,
         body=changes.body,
         tags=changes.tag_list,
     )
-    return rendering.article(await get(edited, viewer.id))
+    return rendering.article(await use.get_article()(edited, caller.id))
 
 
-@router.delete("/articles/{slug}", status_code=204, summary="Delete an article (its author only)")
-async def delete(
-    slug: str,
-    viewer: RequiredViewer,
-    delete_article: Annotated[DeleteArticle, provided(lambda c: c.delete_article)],
-) -> Response:
-    await delete_article(viewer.id, Slug(slug))
+@router.delete(
+    "/articles/{slug}", status_code=204, openapi_extra=TOKEN, summary="Delete an article (its author only)"
+)
+async def delete(slug: str, request: Request) -> Response:
+    await conduit(request).delete_article()(viewer(request).id, Slug(slug))
     return Response(status_code=204)
 
 
 @router.post(
     "/articles/{slug}/favorite",
     response_model=ArticleEnvelope,
+    openapi_extra=TOKEN,
     tags=["Favorites"],
     summary="Favorite an article",
 )
-async def favorite(
-    slug: str,
-    viewer: RequiredViewer,
-    favorite_article: Annotated[FavoriteArticle, provided(lambda c: c.favorite_article)],
-    get: GetArticleUseCase,
-) -> Response:
-    await favorite_article(viewer.id, Slug(slug))
-    return rendering.article(await get(Slug(slug), viewer.id))
+async def favorite(slug: str, request: Request) -> Response:
+    caller, use = viewer(request), conduit(request)
+    await use.favorite_article()(caller.id, Slug(slug))
+    return rendering.article(await use.get_article()(Slug(slug), caller.id))
 
 
 @router.delete(
     "/articles/{slug}/favorite",
     response_model=ArticleEnvelope,
+    openapi_extra=TOKEN,
     tags=["Favorites"],
     summary="Unfavorite an article",
 )
-async def unfavorite(
-    slug: str,
-    viewer: RequiredViewer,
-    unfavorite_article: Annotated[UnfavoriteArticle, provided(lambda c: c.unfavorite_article)],
-    get: GetArticleUseCase,
-) -> Response:
-    await unfavorite_article(viewer.id, Slug(slug))
-    return rendering.article(await get(Slug(slug), viewer.id))
+async def unfavorite(slug: str, request: Request) -> Response:
+    caller, use = viewer(request), conduit(request)
+    await use.unfavorite_article()(caller.id, Slug(slug))
+    return rendering.article(await use.get_article()(Slug(slug), caller.id))

@@ -1,10 +1,7 @@
-from typing import Annotated
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from application.health import CheckReadiness
-from entrypoints.http.deps import provided
+from entrypoints.http.deps import conduit
 
 router = APIRouter(tags=["Health"])
 
@@ -15,10 +12,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The database is reachable and migrated to the code's revision")
-async def readyz(
-    check: Annotated[CheckReadiness, provided(lambda c: c.check_readiness)],
-) -> JSONResponse:
-    readiness = await check()
+async def readyz(request: Request) -> JSONResponse:
+    readiness = await conduit(request).check_readiness()()
     body = {
         "status": "ready" if readiness.ready else "not ready",
         "database": "reachable" if readiness.database_reachable else "unreachable",
