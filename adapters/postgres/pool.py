@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -85,22 +86,31 @@ async def fetch(pool: Pool, query: Query, params: Params | None = None) -> list[
     raise AssertionError("unreachable")
 
 
-async def begin(pool: Pool) -> tuple[AsyncExitStack, AsyncConnection]:
-    """A pooled connection inside a transaction block, both held by the returned stack: leaving the stack
-    normally commits and returns the connection; leaving it with an exception rolls back.
+@dataclass(slots=True)
+class Borrowed:
+    """A pooled connection inside a transaction block. Leaving ``transaction`` commits (or, with an
+    exception, rolls back); leaving ``connection`` afterwards gives the connection back to the pool."""
+
+    conn: AsyncConnection
+    transaction: AsyncExitStack
+    connection: AsyncExitStack
+
+
+async def begin(pool: Pool) -> Borrowed:
+    """Borrow a connection and open a transaction block on it.
 
     BEGIN is the first statement, so a connection that died with a server restart fails having done
     nothing; it is discarded (the pool drops broken connections when they come back) and another tried.
     """
     for attempt in range(pool.max_size + 1):
-        stack = AsyncExitStack()
-        conn = await stack.enter_async_context(pool.connection())
+        connection, transaction = AsyncExitStack(), AsyncExitStack()
+        conn = await connection.enter_async_context(pool.connection())
         try:
-            await stack.enter_async_context(conn.transaction())
+            await transaction.enter_async_context(conn.transaction())
         except BaseException as error:
-            await stack.aclose()
+            await connection.aclose()
             if not isinstance(error, psycopg.OperationalError) or not conn.broken or attempt == pool.max_size:
                 raise
             continue
-        return stack, conn
+        return Borrowed(conn, transaction, connection)
     raise AssertionError("unreachable")

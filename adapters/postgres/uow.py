@@ -22,7 +22,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self._pool, self._bell = pool, bell
 
     async def __aenter__(self) -> Self:
-        self._stack, conn = await begin(self._pool)
+        self._borrowed = await begin(self._pool)
+        conn = self._borrowed.conn
         self._open = True
         self.users = PgUserRepository(conn)
         self.articles = PgArticleRepository(conn)
@@ -33,7 +34,13 @@ class PostgresUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._open = False
-        await self._stack.aclose()  # leaves the transaction block normally: COMMIT
+        try:
+            # One round trip: the recorded events and the COMMIT go out together.
+            async with self._borrowed.conn.pipeline():
+                await self.outbox.flush()
+                await self._borrowed.transaction.aclose()  # leaves the transaction block normally: COMMIT
+        finally:
+            await self._borrowed.connection.aclose()
         if self.outbox.recorded and self._bell is not None:
             self._bell.ring()
 
@@ -45,5 +52,8 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         if self._open:
             self._open = False
-            # Rollback tells the transaction block to roll back and is swallowed by it.
-            await self._stack.__aexit__(Rollback, Rollback(), None)
+            try:
+                # Rollback tells the transaction block to roll back and is swallowed by it.
+                await self._borrowed.transaction.__aexit__(Rollback, Rollback(), None)
+            finally:
+                await self._borrowed.connection.aclose()
