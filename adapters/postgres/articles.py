@@ -178,15 +178,14 @@ class PgArticleRepository(ArticleRepository):
         }
         with translated_errors():
             cursor = await self._conn.execute(INSERT_ARTICLE, params)
-        row = await cursor.fetchone()
+            row = await cursor.fetchone()
         if row is None:
             raise AlreadyExists("slug")
         article_id = ArticleId(row[0])
-        # One round trip for all; the pipeline keeps their order (and so the lock order).
-        async with self._conn.pipeline():
-            await self._conn.execute(COUNT_ONE_MORE, {"author_id": article.author_id})
-            if article.tags:
-                await self._relink(article_id, article.author_id, now, added=article.tags, removed=())
+        # Nothing reads these results: they go out with the commit, in this order (and so the lock order).
+        await self._conn.execute(COUNT_ONE_MORE, {"author_id": article.author_id})
+        if article.tags:
+            await self._relink(article_id, article.author_id, now, added=article.tags, removed=())
         return Article(
             article_id,
             article.slug,
@@ -200,11 +199,11 @@ class PgArticleRepository(ArticleRepository):
         )
 
     async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        if lock:
-            cursor = await self._conn.execute(LOCK_ARTICLE, {"slug": slug})
-            if await cursor.fetchone() is None:
-                return None
+        # Locked or not, one round trip: the read is sent with the lock, and runs once the lock is held.
+        locked = await self._conn.execute(LOCK_ARTICLE, {"slug": slug}) if lock else None
         cursor = await self._conn.execute(SELECT_ARTICLE, {"slug": slug})
+        if locked is not None and await locked.fetchone() is None:
+            return None
         row = await cursor.fetchone()
         return None if row is None else _article(row)
 
@@ -237,17 +236,16 @@ class PgArticleRepository(ArticleRepository):
         deleted = await cursor.fetchone()
         assert deleted is not None, "the caller holds the article's lock"
         author = {"author_id": deleted[0]}
-        async with self._conn.pipeline():
-            await self._conn.execute(COUNT_ONE_LESS, author)
-            if tag_ids:
-                await self._conn.execute(UNCOUNT_TAGS, {**author, "tag_ids": tag_ids})
+        await self._conn.execute(COUNT_ONE_LESS, author)
+        if tag_ids:
+            await self._conn.execute(UNCOUNT_TAGS, {**author, "tag_ids": tag_ids})
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
         with translated_errors():
             cursor = await self._conn.execute(
                 ADD_FAVORITE, {"article_id": article_id, "user_id": user_id, "now": now}
             )
-        row = await cursor.fetchone()
+            row = await cursor.fetchone()
         return row is not None and row[0] > 0
 
     async def unfavorite(self, article_id: ArticleId, user_id: UserId) -> bool:
@@ -264,16 +262,15 @@ class PgArticleRepository(ArticleRepository):
         added: Collection[str],
         removed: Collection[str],
     ) -> None:
-        async with self._conn.pipeline():
-            if added:
-                await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
-            await self._conn.execute(
-                RELINK_TAGS,
-                {
-                    "article_id": article_id,
-                    "author_id": author_id,
-                    "created_at": created_at,
-                    "added": sorted(added),
-                    "removed": sorted(removed),
-                },
-            )
+        if added:
+            await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
+        await self._conn.execute(
+            RELINK_TAGS,
+            {
+                "article_id": article_id,
+                "author_id": author_id,
+                "created_at": created_at,
+                "added": sorted(added),
+                "removed": sorted(removed),
+            },
+        )

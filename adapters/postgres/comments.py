@@ -27,7 +27,7 @@ class PgCommentRepository(CommentRepository):
             cursor = await self._conn.execute(
                 INSERT_COMMENT, {"article_id": article_id, "author_id": author_id, "body": body, "now": now}
             )
-        row = await cursor.fetchone()
+            row = await cursor.fetchone()
         assert row is not None
         return Comment(CommentId(row[0]), article_id, author_id, body, now)
 

@@ -132,9 +132,9 @@ class PgEventSource(EventSource):
 
     @asynccontextmanager
     async def claim(self, limit: int) -> AsyncIterator[EventBatch]:
-        borrowed = await begin(self._pool)
-        conn = borrowed.conn
-        async with borrowed.connection, borrowed.transaction:
+        transaction = await begin(self._pool)
+        conn = transaction.conn
+        try:
             cursor = await conn.execute(CLAIM, {"limit": limit})
             rows = await cursor.fetchall()
             events, unknown = [], []
@@ -150,6 +150,10 @@ class PgEventSource(EventSource):
             yield batch
             if batch.finished:
                 await conn.execute(MARK_DONE, {"ids": batch.finished})
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
 
     async def wait(self, seconds: float) -> None:
         try:

@@ -1,12 +1,13 @@
 """The process's one connection pool, opened and closed by whoever owns the application's lifetime."""
 
+import select
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
 import psycopg
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncTransaction, Rollback
+from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 Pool = AsyncConnectionPool[AsyncConnection]
@@ -86,31 +87,106 @@ async def fetch(pool: Pool, query: Query, params: Params | None = None) -> list[
     raise AssertionError("unreachable")
 
 
-@dataclass(slots=True)
-class Borrowed:
-    """A pooled connection inside a transaction block. Leaving ``transaction`` commits (or, with an
-    exception, rolls back); leaving ``connection`` afterwards gives the connection back to the pool."""
+class Transaction:
+    """A pooled connection inside a transaction block, in pipeline mode.
 
-    conn: AsyncConnection
-    transaction: AsyncExitStack
-    connection: AsyncExitStack
+    In pipeline mode a statement is sent when it is executed but waited for only when its result is read,
+    so BEGIN travels with the first statement, statements whose results nobody reads travel with the next
+    one that is read, and the COMMIT with whatever is still unsent: a unit of work pays one round trip per
+    answer it needs, plus one to commit. Server errors surface when results are read, or at the commit.
+    """
+
+    def __init__(self, conn: AsyncConnection, pipeline: AsyncExitStack, borrowed: AsyncExitStack) -> None:
+        self.conn = conn
+        self._pipeline, self._borrowed = pipeline, borrowed
+        # Not conn.transaction(): in pipeline mode it syncs after BEGIN and again before COMMIT (two round
+        # trips more). The transaction object alone only queues BEGIN, then COMMIT or ROLLBACK.
+        self._block = AsyncTransaction(conn)
+
+    async def commit(self) -> None:
+        """Send what is queued with the COMMIT and wait; raises the first error of any unread statement."""
+        try:
+            await self._block.__aexit__(None, None, None)
+            await self._pipeline.aclose()
+        except BaseException:
+            await self._settle()
+            raise
+        finally:
+            await self._release()
+
+    async def rollback(self) -> None:
+        """Abandon the transaction, on the way out of a failure that is already being raised."""
+        try:
+            with suppress(psycopg.Error):
+                # Rollback tells the transaction block to roll back and is swallowed by it.
+                await self._block.__aexit__(Rollback, Rollback(), None)
+                await self._pipeline.aclose()  # errors of unread statements: the failure is already known
+            await self._settle()
+        finally:
+            await self._release()
+
+    async def _settle(self) -> None:
+        # An error aborts the rest of the pipeline, its COMMIT or ROLLBACK included: roll back outside it,
+        # so the connection goes back to the pool idle.
+        with suppress(psycopg.Error):
+            await self._pipeline.aclose()
+        if not self.conn.broken and self.conn.info.transaction_status != TransactionStatus.IDLE:
+            with suppress(psycopg.Error):
+                await self.conn.rollback()
+
+    async def _release(self) -> None:
+        try:
+            await self._pipeline.aclose()
+        finally:
+            await self._borrowed.aclose()
 
 
-async def begin(pool: Pool) -> Borrowed:
-    """Borrow a connection and open a transaction block on it.
+async def begin(pool: Pool) -> Transaction:
+    """Borrow a connection, put it in pipeline mode and queue BEGIN on it.
 
-    BEGIN is the first statement, so a connection that died with a server restart fails having done
-    nothing; it is discarded (the pool drops broken connections when they come back) and another tried.
+    After a server restart, idle pooled connections are dead. BEGIN is not sent on its own any more, so a
+    dead connection is recognised before use instead, without a round trip (``dropped_by_server``), closed
+    (the pool replaces closed connections when they come back) and another one tried.
     """
     for attempt in range(pool.max_size + 1):
-        connection, transaction = AsyncExitStack(), AsyncExitStack()
-        conn = await connection.enter_async_context(pool.connection())
-        try:
-            await transaction.enter_async_context(conn.transaction())
-        except BaseException as error:
-            await connection.aclose()
-            if not isinstance(error, psycopg.OperationalError) or not conn.broken or attempt == pool.max_size:
-                raise
+        borrowed, pipeline = AsyncExitStack(), AsyncExitStack()
+        conn = await borrowed.enter_async_context(pool.connection())
+        if attempt < pool.max_size and dropped_by_server(conn):
+            await conn.close()
+            await borrowed.aclose()
             continue
-        return Borrowed(conn, transaction, connection)
+        try:
+            await pipeline.enter_async_context(conn.pipeline())
+            transaction = Transaction(conn, pipeline, borrowed)
+            await transaction._block.__aenter__()
+        except BaseException:
+            await pipeline.aclose()
+            await borrowed.aclose()
+            raise
+        return transaction
     raise AssertionError("unreachable")
+
+
+# An idle connection has nothing to read unless the server has spoken: a notice, or its farewell
+# (a terminated backend sends an error and closes the socket).
+_HANGUP = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
+
+
+def dropped_by_server(conn: AsyncConnection) -> bool:
+    """Whether the server has closed ``conn``, judged without a round trip: one poll of its socket."""
+    if conn.closed:
+        return True
+    poller = select.poll()
+    poller.register(conn.pgconn.socket, select.POLLIN | _HANGUP)
+    ready = poller.poll(0)
+    if not ready:
+        return False
+    if ready[0][1] & _HANGUP:
+        return True
+    try:
+        # Readable: take what arrived; a closed socket reads as end of file on the second read.
+        conn.pgconn.consume_input()
+        conn.pgconn.consume_input()
+    except psycopg.OperationalError:
+        return True
+    return conn.pgconn.status != ConnStatus.OK

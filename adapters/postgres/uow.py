@@ -1,11 +1,12 @@
 from types import TracebackType
 from typing import Self
 
-from psycopg import AsyncConnection, Rollback
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
+from adapters.postgres.errors import translated_errors
 from adapters.postgres.events import OutboxBell, PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
 from adapters.postgres.pool import begin
@@ -14,16 +15,16 @@ from application.ports import UnitOfWork
 
 
 class PostgresUnitOfWork(UnitOfWork):
-    """One pooled connection, one transaction. Pool connections are in autocommit mode (a read costs one
-    round trip); the unit of work opens a transaction block on entry, ``commit()`` ends it, and leaving
-    the block without committing rolls it back before the connection goes back to the pool."""
+    """One pooled connection, one transaction, in pipeline mode (see ``pool.Transaction``): statements go
+    out as they are executed, and the unit of work waits only for the results it reads and for the COMMIT.
+    Leaving the block without committing rolls back before the connection goes back to the pool."""
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection], bell: OutboxBell | None = None) -> None:
         self._pool, self._bell = pool, bell
 
     async def __aenter__(self) -> Self:
-        self._borrowed = await begin(self._pool)
-        conn = self._borrowed.conn
+        self._transaction = await begin(self._pool)
+        conn = self._transaction.conn
         self._open = True
         self.users = PgUserRepository(conn)
         self.articles = PgArticleRepository(conn)
@@ -34,13 +35,15 @@ class PostgresUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._open = False
+        # The recorded events go out with the COMMIT, and so do statements nobody read: their constraint
+        # errors surface here.
         try:
-            # One round trip: the recorded events and the COMMIT go out together.
-            async with self._borrowed.conn.pipeline():
-                await self.outbox.flush()
-                await self._borrowed.transaction.aclose()  # leaves the transaction block normally: COMMIT
-        finally:
-            await self._borrowed.connection.aclose()
+            await self.outbox.flush()
+        except BaseException:
+            await self._transaction.rollback()
+            raise
+        with translated_errors():
+            await self._transaction.commit()
         if self.outbox.recorded and self._bell is not None:
             self._bell.ring()
 
@@ -52,8 +55,4 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         if self._open:
             self._open = False
-            try:
-                # Rollback tells the transaction block to roll back and is swallowed by it.
-                await self._borrowed.transaction.__aexit__(Rollback, Rollback(), None)
-            finally:
-                await self._borrowed.connection.aclose()
+            await self._transaction.rollback()

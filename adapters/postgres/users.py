@@ -42,9 +42,11 @@ RETURNING id, username, email, bio, image
 FOLLOW = """
 INSERT INTO follows (follower_id, followee_id, created_at) VALUES (%(follower)s, %(followee)s, %(now)s)
 ON CONFLICT DO NOTHING
+RETURNING 1
 """
 
-UNFOLLOW = "DELETE FROM follows WHERE follower_id = %(follower)s AND followee_id = %(followee)s"
+# Results are read, not row counts: in pipeline mode a count is known only once the result is.
+UNFOLLOW = "DELETE FROM follows WHERE follower_id = %(follower)s AND followee_id = %(followee)s RETURNING 1"
 
 
 @dataclass(slots=True)
@@ -77,7 +79,7 @@ class PgUserRepository(UserRepository):
         }
         with translated_errors():
             cursor = await self._conn.execute(INSERT_USER, params)
-        row = await cursor.fetchone()
+            row = await cursor.fetchone()
         assert row is not None
         return _user(row)
 
@@ -113,7 +115,7 @@ class PgUserRepository(UserRepository):
         }
         with translated_errors():
             cursor = await self._conn.execute(UPDATE_USER, params)
-        row = await cursor.fetchone()
+            row = await cursor.fetchone()
         return None if row is None else _user(row)
 
     async def follow(self, follower: UserId, followee: UserId, now: datetime) -> bool:
@@ -121,8 +123,8 @@ class PgUserRepository(UserRepository):
             cursor = await self._conn.execute(
                 FOLLOW, {"follower": follower, "followee": followee, "now": now}
             )
-        return cursor.rowcount > 0
+            return await cursor.fetchone() is not None
 
     async def unfollow(self, follower: UserId, followee: UserId) -> bool:
         cursor = await self._conn.execute(UNFOLLOW, {"follower": follower, "followee": followee})
-        return cursor.rowcount > 0
+        return await cursor.fetchone() is not None
