@@ -4,7 +4,7 @@ from functools import partial
 
 from application.errors import AlreadyExists, NotFound
 from application.ports import Clock, UnitOfWork
-from application.views import ArticleFilter, ArticlePage, ArticleQueries, ArticleView, TagQueries
+from application.views import AfterCommit, ArticleFilter, ArticlePage, ArticleQueries, ArticleView, TagQueries
 from domain import articles
 from domain.articles import Article, NewArticle
 from domain.errors import Problems
@@ -23,7 +23,7 @@ class PublishArticle:
 
     async def __call__(
         self, author: UserId, title: str, description: str, body: str, tags: list[str] | None = None
-    ) -> Slug:
+    ) -> ArticleView:
         problems = Problems()
         new_title = problems.check(articles.title, title)
         new_description = problems.check(articles.description, description)
@@ -41,8 +41,9 @@ class PublishArticle:
                 except AlreadyExists:
                     continue
                 await uow.outbox.add(ArticlePublished(article.id, article.slug, article.title, author), now)
+                published = uow.views.article(article.slug, author)
                 await uow.commit()
-                return article.slug
+                return _shown(published)
         raise AlreadyExists("slug")
 
 
@@ -59,7 +60,7 @@ class EditArticle:
         description: str | None = None,
         body: str | None = None,
         tags: list[str] | None = None,
-    ) -> Slug:
+    ) -> ArticleView:
         problems = Problems()
         new_title = None if title is None else problems.check(articles.title, title)
         new_description = None if description is None else problems.check(articles.description, description)
@@ -77,8 +78,9 @@ class EditArticle:
                 at=self._clock.now(),
             )
             await uow.articles.update(edited, tags_before=article.tags)
+            shown = uow.views.article(edited.slug, editor)
             await uow.commit()
-        return edited.slug
+        return _shown(shown)
 
 
 class DeleteArticle:
@@ -97,7 +99,7 @@ class FavoriteArticle:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, user: UserId, slug: Slug) -> None:
+    async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
             # Locking the article first gives every writer of its counters the same lock order.
             article = await _existing(uow, slug, lock=True)
@@ -105,18 +107,22 @@ class FavoriteArticle:
             if await uow.articles.favorite(article.id, user, now):
                 favorited = ArticleFavorited(article.id, article.slug, article.title, article.author_id, user)
                 await uow.outbox.add(favorited, now)
+            shown = uow.views.article(article.slug, user)
             await uow.commit()
+        return _shown(shown)
 
 
 class UnfavoriteArticle:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def __call__(self, user: UserId, slug: Slug) -> None:
+    async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
             article = await _existing(uow, slug, lock=True)
             await uow.articles.unfavorite(article.id, user)
+            shown = uow.views.article(article.slug, user)
             await uow.commit()
+        return _shown(shown)
 
 
 class GetArticle:
@@ -157,6 +163,13 @@ class ListTags:
 
     async def __call__(self) -> list[str]:
         return await self._queries.in_use()
+
+
+def _shown(view: AfterCommit[ArticleView | None]) -> ArticleView:
+    # None only if a concurrent request deleted the article between the commit and the read.
+    if view.value is None:
+        raise NotFound("article")
+    return view.value
 
 
 async def _existing(uow: UnitOfWork, slug: Slug, *, lock: bool) -> Article:

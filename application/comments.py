@@ -12,7 +12,7 @@ class AddComment:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, author: UserId, slug: Slug, body: str) -> CommentId:
+    async def __call__(self, author: UserId, slug: Slug, body: str) -> CommentView:
         text = comments.body(body)
         async with self._uow as uow:
             article = await uow.articles.get_by_slug(slug)
@@ -24,8 +24,11 @@ class AddComment:
                 comment.id, article.id, article.slug, article.title, article.author_id, author
             )
             await uow.outbox.add(added, now)
+            shown = uow.views.comment(comment.id, author)
             await uow.commit()
-        return comment.id
+        if shown.value is None:  # deleted, with its article, right after the commit
+            raise NotFound("comment")
+        return shown.value
 
 
 class DeleteComment:
@@ -53,15 +56,4 @@ class ListComments:
         found = await self._queries.for_article(slug, viewer)
         if found is None:
             raise NotFound("article")
-        return found
-
-
-class GetComment:
-    def __init__(self, queries: CommentQueries) -> None:
-        self._queries = queries
-
-    async def __call__(self, comment_id: CommentId, viewer: UserId | None) -> CommentView:
-        found = await self._queries.get(comment_id, viewer)
-        if found is None:
-            raise NotFound("comment")
         return found

@@ -4,6 +4,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.views import ViewsAfterCommit
 from domain.articles import Article, NewArticle
 from domain.comments import Comment
 from domain.events import DomainEvent
@@ -107,6 +108,7 @@ class UnitOfWork(Protocol):
     comments: CommentRepository
     outbox: Outbox
     notifications: NotificationRepository
+    views: ViewsAfterCommit
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,7 +2,7 @@
 
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
-from application.views import ProfileQueries, ProfileView
+from application.views import AfterCommit, ProfileQueries, ProfileView
 from domain.events import UserFollowed
 from domain.ids import UserId
 from domain.users import ensure_can_follow
@@ -23,8 +23,7 @@ class FollowUser:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, follower: UserId, username: str) -> str:
-        """Returns the followee's username as stored."""
+    async def __call__(self, follower: UserId, username: str) -> ProfileView:
         async with self._uow as uow:
             followee = await uow.users.get_by_username(username)
             if followee is None:
@@ -33,20 +32,29 @@ class FollowUser:
             now = self._clock.now()
             if await uow.users.follow(follower, followee.id, now):
                 await uow.outbox.add(UserFollowed(follower, followee.id), now)
+            shown = uow.views.profile(followee.username, follower)
             await uow.commit()
-        return followee.username
+        return _shown(shown)
 
 
 class UnfollowUser:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def __call__(self, follower: UserId, username: str) -> str:
+    async def __call__(self, follower: UserId, username: str) -> ProfileView:
         async with self._uow as uow:
             followee = await uow.users.get_by_username(username)
             if followee is None:
                 raise NotFound("profile")
             ensure_can_follow(follower, followee.id)
             await uow.users.unfollow(follower, followee.id)
+            shown = uow.views.profile(followee.username, follower)
             await uow.commit()
-        return followee.username
+        return _shown(shown)
+
+
+def _shown(view: AfterCommit[ProfileView | None]) -> ProfileView:
+    # None only if the user was deleted (or renamed) between the commit and the read.
+    if view.value is None:
+        raise NotFound("profile")
+    return view.value

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
@@ -104,3 +104,36 @@ class TagQueries(Protocol):
     async def in_use(self) -> list[str]:
         """Tags of at least one article: most used first, then by name."""
         ...
+
+
+T = TypeVar("T")
+
+
+class AfterCommit(Generic[T]):
+    """A view asked for inside a unit of work and read once it has committed: ``value`` is there after
+    ``commit()`` returns."""
+
+    __slots__ = ("_ready", "_value")
+
+    def __init__(self) -> None:
+        self._ready = False
+
+    def resolve(self, value: T) -> None:
+        self._value, self._ready = value, True
+
+    @property
+    def value(self) -> T:
+        if not self._ready:
+            raise RuntimeError("a view read after commit is asked for before the commit")
+        return self._value
+
+
+class ViewsAfterCommit(Protocol):
+    """What a write use case answers with: the view as a reader sees it right after the commit, without a
+    second trip to the database (the PostgreSQL unit of work sends these reads behind its COMMIT)."""
+
+    def article(self, slug: Slug, viewer: UserId | None) -> AfterCommit[ArticleView | None]: ...
+
+    def comment(self, comment_id: CommentId, viewer: UserId | None) -> AfterCommit[CommentView | None]: ...
+
+    def profile(self, username: str, viewer: UserId | None) -> AfterCommit[ProfileView | None]: ...

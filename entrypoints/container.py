@@ -47,7 +47,7 @@ from application.articles import (
     PublishArticle,
     UnfavoriteArticle,
 )
-from application.comments import AddComment, DeleteComment, GetComment, ListComments
+from application.comments import AddComment, DeleteComment, ListComments
 from application.events import ProcessEvents, RetryPolicy
 from application.health import CheckReadiness
 from application.notifications import DeliverNotifications, ListNotifications, MarkNotificationsRead
@@ -132,7 +132,6 @@ class Container(containers.DeclarativeContainer):
     add_comment = providers.Factory(AddComment, uow=uow, clock=clock)
     delete_comment = providers.Factory(DeleteComment, uow=uow)
     list_comments = providers.Factory(ListComments, queries=comment_queries)
-    get_comment = providers.Factory(GetComment, queries=comment_queries)
 
     seed_database = providers.Factory(SeedDatabase, loader=bulk_loader, hasher=password_hasher)
 

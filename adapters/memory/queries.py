@@ -1,11 +1,13 @@
 """The read ports over the committed in-memory state; tests/contract proves them equal to the SQL ones."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from adapters.memory.store import InMemoryStore, State
 from application.notifications import NotificationPage, NotificationQueries, NotificationView
 from application.views import (
+    AfterCommit,
     ArticleFilter,
     ArticlePage,
     ArticleQueries,
@@ -17,6 +19,7 @@ from application.views import (
     TagQueries,
     UserDirectory,
     UserSummary,
+    ViewsAfterCommit,
     timestamp,
 )
 from domain.articles import Article
@@ -159,3 +162,38 @@ class InMemoryNotificationQueries(NotificationQueries):
             for n in mine[page.offset : page.offset + page.limit]
         )
         return NotificationPage(views, len(mine), sum(not n.read for n in mine))
+
+
+V = TypeVar("V")
+
+
+class InMemoryViewsAfterCommit(ViewsAfterCommit):
+    """Reads the views over the committed state once the unit of work has published it (``resolve``)."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._articles = InMemoryArticleQueries(store)
+        self._comments = InMemoryCommentQueries(store)
+        self._profiles = InMemoryProfileQueries(store)
+        self._reads: list[Callable[[], Awaitable[None]]] = []
+
+    def article(self, slug: Slug, viewer: UserId | None) -> AfterCommit[ArticleView | None]:
+        return self._later(lambda: self._articles.get(slug, viewer))
+
+    def comment(self, comment_id: CommentId, viewer: UserId | None) -> AfterCommit[CommentView | None]:
+        return self._later(lambda: self._comments.get(comment_id, viewer))
+
+    def profile(self, username: str, viewer: UserId | None) -> AfterCommit[ProfileView | None]:
+        return self._later(lambda: self._profiles.get(username, viewer))
+
+    async def resolve(self) -> None:
+        for read in self._reads:
+            await read()
+
+    def _later(self, read: Callable[[], Awaitable[V]]) -> AfterCommit[V]:
+        answer: AfterCommit[V] = AfterCommit()
+
+        async def resolve() -> None:
+            answer.resolve(await read())
+
+        self._reads.append(resolve)
+        return answer

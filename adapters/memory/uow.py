@@ -5,6 +5,7 @@ from adapters.memory.articles import InMemoryArticleRepository
 from adapters.memory.comments import InMemoryCommentRepository
 from adapters.memory.events import InMemoryOutbox
 from adapters.memory.notifications import InMemoryNotificationRepository
+from adapters.memory.queries import InMemoryViewsAfterCommit
 from adapters.memory.store import InMemoryStore
 from adapters.memory.users import InMemoryUserRepository
 from application.ports import UnitOfWork
@@ -24,10 +25,12 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.comments = InMemoryCommentRepository(self._working)
         self.outbox = InMemoryOutbox(self._working)
         self.notifications = InMemoryNotificationRepository(self._working)
+        self.views = InMemoryViewsAfterCommit(self._store)
         return self
 
     async def commit(self) -> None:
         self._store.state = self._working
+        await self.views.resolve()
 
     async def __aexit__(
         self,

@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 Pool = AsyncConnectionPool[AsyncConnection]
 Params = Sequence[Any] | Mapping[str, Any]
 Query = str | bytes | psycopg.sql.SQL | psycopg.sql.Composed
+Rows = list[tuple[Any, ...]]
 
 
 def new_pool(
@@ -68,7 +69,7 @@ async def opened(pool: Pool) -> AsyncIterator[Pool]:
         await pool.close()
 
 
-async def fetch(pool: Pool, query: Query, params: Params | None = None) -> list[tuple[Any, ...]]:
+async def fetch(pool: Pool, query: Query, params: Params | None = None) -> Rows:
     """Run one read statement on a pooled connection.
 
     After the server restarts, idle pooled connections are dead; the first statement on one fails before
@@ -103,11 +104,17 @@ class Transaction:
         # trips more). The transaction object alone only queues BEGIN, then COMMIT or ROLLBACK.
         self._block = AsyncTransaction(conn)
 
-    async def commit(self) -> None:
-        """Send what is queued with the COMMIT and wait; raises the first error of any unread statement."""
+    async def commit(self, reads: Sequence[tuple[Query, Params]] = ()) -> list[Rows]:
+        """Send what is queued with the COMMIT and wait; raises the first error of any unread statement.
+
+        ``reads`` go out behind the COMMIT, in the same round trip, and see what it committed; their rows
+        come back in order. (A failed COMMIT aborts them with it.)
+        """
         try:
             await self._block.__aexit__(None, None, None)
+            cursors = [await self.conn.execute(query, params) for query, params in reads]
             await self._pipeline.aclose()
+            return [await cursor.fetchall() for cursor in cursors]
         except BaseException:
             await self._settle()
             raise

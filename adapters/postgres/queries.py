@@ -6,13 +6,15 @@ read their total from counters kept in the write transactions (O(1)) and walk an
 the right order; combined filters count the matches.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from psycopg import sql
 
-from adapters.postgres.pool import Pool, fetch
+from adapters.postgres.pool import Params, Pool, Query, Rows, fetch
 from application.notifications import NotificationPage, NotificationQueries, NotificationView
 from application.views import (
+    AfterCommit,
     ArticleFilter,
     ArticlePage,
     ArticleQueries,
@@ -24,6 +26,7 @@ from application.views import (
     TagQueries,
     UserDirectory,
     UserSummary,
+    ViewsAfterCommit,
 )
 from domain.ids import CommentId, Slug, UserId
 from domain.notifications import NotificationKind
@@ -212,6 +215,10 @@ def _article(row: tuple[Any, ...]) -> ArticleView:
     )
 
 
+def _profile(row: tuple[Any, ...]) -> ProfileView:
+    return ProfileView(*row)
+
+
 def _comment(row: tuple[Any, ...]) -> CommentView:
     comment_id, created_at, updated_at, body, *author = row
     return CommentView(CommentId(comment_id), created_at, updated_at, body, ProfileView(*author))
@@ -282,7 +289,38 @@ class PgProfileQueries(ProfileQueries):
     async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
         rows = await fetch(self._pool, SELECT_PROFILE, {"username": username, "viewer": viewer})
         row = rows[0] if rows else None
-        return None if row is None else ProfileView(*row)
+        return None if row is None else _profile(row)
+
+
+V = TypeVar("V")
+
+
+class PgViewsAfterCommit(ViewsAfterCommit):
+    """The views a unit of work answers with, read by the statements the other read ports use. The unit of
+    work sends them right behind its COMMIT, in the same round trip (``reads``), and hands back the rows."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[Query, Params, Callable[[Rows], None]]] = []
+
+    def article(self, slug: Slug, viewer: UserId | None) -> AfterCommit[ArticleView | None]:
+        return self._later(SELECT_ARTICLE, {"slug": slug, "viewer": viewer}, _article)
+
+    def comment(self, comment_id: CommentId, viewer: UserId | None) -> AfterCommit[CommentView | None]:
+        return self._later(SELECT_COMMENT, {"id": comment_id, "viewer": viewer}, _comment)
+
+    def profile(self, username: str, viewer: UserId | None) -> AfterCommit[ProfileView | None]:
+        return self._later(SELECT_PROFILE, {"username": username, "viewer": viewer}, _profile)
+
+    def _later(
+        self, query: Query, params: Params, parse: Callable[[tuple[Any, ...]], V]
+    ) -> AfterCommit[V | None]:
+        answer: AfterCommit[V | None] = AfterCommit()
+
+        def resolve(rows: Rows) -> None:
+            answer.resolve(parse(rows[0]) if rows else None)
+
+        self.reads.append((query, params, resolve))
+        return answer
 
 
 class PgTagQueries(TagQueries):

@@ -10,6 +10,7 @@ from adapters.postgres.errors import translated_errors
 from adapters.postgres.events import OutboxBell, PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
 from adapters.postgres.pool import begin
+from adapters.postgres.queries import PgViewsAfterCommit
 from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
 
@@ -31,6 +32,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.comments = PgCommentRepository(conn)
         self.outbox = PgOutbox(conn)
         self.notifications = PgNotificationRepository(conn)
+        self.views = PgViewsAfterCommit()
         return self
 
     async def commit(self) -> None:
@@ -42,8 +44,11 @@ class PostgresUnitOfWork(UnitOfWork):
         except BaseException:
             await self._transaction.rollback()
             raise
+        reads = self.views.reads
         with translated_errors():
-            await self._transaction.commit()
+            found = await self._transaction.commit([(query, params) for query, params, _ in reads])
+        for (_, _, resolve), rows in zip(reads, found, strict=True):
+            resolve(rows)
         if self.outbox.recorded and self._bell is not None:
             self._bell.ring()
 

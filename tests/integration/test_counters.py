@@ -62,9 +62,11 @@ async def test_counters_survive_a_storm_of_concurrent_writes(
     ]
     tags = ["red", "green", "blue", "cyan", "pink"]
     slugs = [
-        await PublishArticle(PostgresUnitOfWork(pg_pool), clock)(
-            users[i % 8].id, f"Post {i}", "d", "b", rng.sample(tags, 2)
-        )
+        (
+            await PublishArticle(PostgresUnitOfWork(pg_pool), clock)(
+                users[i % 8].id, f"Post {i}", "d", "b", rng.sample(tags, 2)
+            )
+        ).slug
         for i in range(12)
     ]
 

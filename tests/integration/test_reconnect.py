@@ -1,5 +1,7 @@
 """A database restart kills every pooled connection; the next requests must not fail because of it."""
 
+import time
+
 import psycopg
 import pytest
 
@@ -11,14 +13,24 @@ pytestmark = pytest.mark.postgres
 
 
 def kill_connections_of(url: str, application_name: str = "conduit") -> int:
+    """Terminate the application's backends and wait until they are gone, as after a server restart."""
     with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-               WHERE application_name = %s AND pid <> pg_backend_pid() AND datname = current_database()""",
-            (application_name,),
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+        pids = [
+            row[0]
+            for row in conn.execute(
+                """SELECT pid FROM pg_stat_activity WHERE application_name = %s
+                   AND pid <> pg_backend_pid() AND datname = current_database()""",
+                (application_name,),
+            ).fetchall()
+        ]
+        conn.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
+        deadline = time.monotonic() + 10
+        while conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)
+        ).fetchone() != (0,):
+            assert time.monotonic() < deadline, "terminated backends did not exit"
+            time.sleep(0.01)
+    return len(pids)
 
 
 @pytest.mark.usefixtures("clean_pg")

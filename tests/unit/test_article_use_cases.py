@@ -42,17 +42,21 @@ async def test_publish_derives_the_slug_and_normalises_tags(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, _ = people
-    slug = await publish(store, clock)(alice, "How to Train", "d", "b", ["Training", "dragons", "training"])
-    view = await GetArticle(InMemoryArticleQueries(store))(slug, None)
+    published = await publish(store, clock)(
+        alice, "How to Train", "d", "b", ["Training", "dragons", "training"]
+    )
+    view = await GetArticle(InMemoryArticleQueries(store))(published.slug, None)
     assert (view.slug, view.tag_list) == ("how-to-train", ("dragons", "training"))
+    # The answer is the article as a reader sees it right after the commit.
+    assert published == view
 
 
 async def test_same_title_again_gets_a_suffixed_slug(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, bob = people
-    first = await publish(store, clock)(alice, "Hello", "d", "b")
-    second = await publish(store, clock)(bob, "Hello", "d", "b")
+    first = (await publish(store, clock)(alice, "Hello", "d", "b")).slug
+    second = (await publish(store, clock)(bob, "Hello", "d", "b")).slug
     assert first == "hello"
     assert second.startswith("hello-")
     assert len(second) == len("hello-") + 6
@@ -71,7 +75,7 @@ async def test_only_the_author_may_edit_or_delete(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, bob = people
-    slug = await publish(store, clock)(alice, "Mine", "d", "b")
+    slug = (await publish(store, clock)(alice, "Mine", "d", "b")).slug
     with pytest.raises(NotAuthor):
         await EditArticle(InMemoryUnitOfWork(store), clock)(bob, slug, body="hijacked")
     with pytest.raises(NotAuthor):
@@ -84,10 +88,11 @@ async def test_changing_the_title_keeps_the_slug(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, _ = people
-    slug = await publish(store, clock)(alice, "Old title", "d", "b", ["x"])
+    slug = (await publish(store, clock)(alice, "Old title", "d", "b", ["x"])).slug
     edited = await EditArticle(InMemoryUnitOfWork(store), clock)(alice, slug, title="New title", tags=["y"])
-    view = await GetArticle(InMemoryArticleQueries(store))(edited, None)
-    assert (edited, view.title, view.tag_list) == ("old-title", "New title", ("y",))
+    view = await GetArticle(InMemoryArticleQueries(store))(edited.slug, None)
+    assert (edited.slug, view.title, view.tag_list) == ("old-title", "New title", ("y",))
+    assert edited == view
     assert view.updated_at > view.created_at
 
 
@@ -113,8 +118,9 @@ async def test_deleting_removes_comments_and_favorites(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, bob = people
-    slug = await publish(store, clock)(alice, "Doomed", "d", "b")
-    await FavoriteArticle(InMemoryUnitOfWork(store), clock)(bob, slug)
+    slug = (await publish(store, clock)(alice, "Doomed", "d", "b")).slug
+    favorited = await FavoriteArticle(InMemoryUnitOfWork(store), clock)(bob, slug)
+    assert (favorited.favorited, favorited.favorites_count) == (True, 1)
     await AddComment(InMemoryUnitOfWork(store), clock)(bob, slug, "nice")
     await DeleteArticle(InMemoryUnitOfWork(store))(alice, slug)
     assert (store.state.articles, store.state.favorites, store.state.comments) == ({}, {}, {})
@@ -124,9 +130,11 @@ async def test_comments_belong_to_their_article_and_author(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
     alice, bob = people
-    first = await publish(store, clock)(alice, "First", "d", "b")
-    second = await publish(store, clock)(alice, "Second", "d", "b")
-    comment = await AddComment(InMemoryUnitOfWork(store), clock)(bob, first, "hello")
+    first = (await publish(store, clock)(alice, "First", "d", "b")).slug
+    second = (await publish(store, clock)(alice, "Second", "d", "b")).slug
+    added = await AddComment(InMemoryUnitOfWork(store), clock)(bob, first, "hello")
+    assert (added.body, added.author.username) == ("hello", "bob")
+    comment = added.id
     with pytest.raises(NotFound):
         await DeleteComment(InMemoryUnitOfWork(store))(bob, second, comment)
     with pytest.raises(NotFound):
@@ -140,7 +148,7 @@ async def test_comments_belong_to_their_article_and_author(
 async def test_blank_comment_is_refused(
     store: InMemoryStore, clock: SteppingClock, people: tuple[UserId, UserId]
 ) -> None:
-    slug = await publish(store, clock)(people[0], "Post", "d", "b")
+    slug = (await publish(store, clock)(people[0], "Post", "d", "b")).slug
     with pytest.raises(InvalidInput):
         await AddComment(InMemoryUnitOfWork(store), clock)(people[1], slug, "   ")
 
@@ -153,9 +161,10 @@ async def test_follow_rules(
         await FollowUser(InMemoryUnitOfWork(store), clock)(alice, "ALICE")
     with pytest.raises(NotFound):
         await FollowUser(InMemoryUnitOfWork(store), clock)(alice, "nobody")
-    assert await FollowUser(InMemoryUnitOfWork(store), clock)(alice, "BOB") == "bob"
+    followed = await FollowUser(InMemoryUnitOfWork(store), clock)(alice, "BOB")
+    assert (followed.username, followed.following) == ("bob", True)
     assert (await GetProfile(InMemoryProfileQueries(store))("bob", alice)).following
-    await UnfollowUser(InMemoryUnitOfWork(store))(alice, "bob")
+    assert not (await UnfollowUser(InMemoryUnitOfWork(store))(alice, "bob")).following
     assert not (await GetProfile(InMemoryProfileQueries(store))("bob", alice)).following
     with pytest.raises(NotFound):
         await GetProfile(InMemoryProfileQueries(store))("nobody", None)

@@ -56,7 +56,7 @@ async def test_changes_record_their_events_and_rollbacks_leave_none(
     alice, bob = await add_users(store, "alice", "bob")
     await FollowUser(InMemoryUnitOfWork(store), clock)(bob, "alice")
     await FollowUser(InMemoryUnitOfWork(store), clock)(bob, "alice")  # no change, so no second event
-    slug = await PublishArticle(InMemoryUnitOfWork(store), clock)(alice, "Post", "d", "b")
+    slug = (await PublishArticle(InMemoryUnitOfWork(store), clock)(alice, "Post", "d", "b")).slug
     await FavoriteArticle(InMemoryUnitOfWork(store), clock)(bob, slug)
     await AddComment(InMemoryUnitOfWork(store), clock)(bob, slug, "hi")
     kinds = [type(r.event).__name__ for r in store.state.outbox.values()]
@@ -78,7 +78,7 @@ async def test_notifications_reach_the_right_people_once(store: InMemoryStore, c
     alice, bob, carol = await add_users(store, "alice", "bob", "carol")
     await FollowUser(InMemoryUnitOfWork(store), clock)(bob, "alice")
     await FollowUser(InMemoryUnitOfWork(store), clock)(carol, "alice")
-    slug = await PublishArticle(InMemoryUnitOfWork(store), clock)(alice, "Post", "d", "b")
+    slug = (await PublishArticle(InMemoryUnitOfWork(store), clock)(alice, "Post", "d", "b")).slug
     await FavoriteArticle(InMemoryUnitOfWork(store), clock)(bob, slug)
     await FavoriteArticle(InMemoryUnitOfWork(store), clock)(alice, slug)  # own article: nobody to tell
     await AddComment(InMemoryUnitOfWork(store), clock)(carol, slug, "hi")

@@ -68,10 +68,10 @@ async def get_article(slug: str, request: Request) -> Response:
 )
 async def publish(body: NewArticleIn, request: Request) -> Response:
     caller, use, fields = viewer(request), conduit(request), body.article
-    slug = await use.publish_article()(
+    published = await use.publish_article()(
         caller.id, fields.title, fields.description, fields.body, fields.tag_list
     )
-    return rendering.article(await use.get_article()(slug, caller.id), status=201)
+    return rendering.article(published, status=201)
 
 
 @router.put(
@@ -90,7 +90,7 @@ async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
         body=changes.body,
         tags=changes.tag_list,
     )
-    return rendering.article(await use.get_article()(edited, caller.id))
+    return rendering.article(edited)
 
 
 @router.delete(
@@ -110,8 +110,7 @@ async def delete(slug: str, request: Request) -> Response:
 )
 async def favorite(slug: str, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
-    await use.favorite_article()(caller.id, Slug(slug))
-    return rendering.article(await use.get_article()(Slug(slug), caller.id))
+    return rendering.article(await use.favorite_article()(caller.id, Slug(slug)))
 
 
 @router.delete(
@@ -123,5 +122,4 @@ async def favorite(slug: str, request: Request) -> Response:
 )
 async def unfavorite(slug: str, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
-    await use.unfavorite_article()(caller.id, Slug(slug))
-    return rendering.article(await use.get_article()(Slug(slug), caller.id))
+    return rendering.article(await use.unfavorite_article()(caller.id, Slug(slug)))

@@ -28,8 +28,7 @@ async def list_comments(slug: str, request: Request) -> Response:
 @router.post("", response_model=CommentEnvelope, openapi_extra=TOKEN, summary="Comment on an article")
 async def add_comment(slug: str, body: NewCommentIn, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
-    comment_id = await use.add_comment()(caller.id, Slug(slug), body.comment.body)
-    return rendering.comment(await use.get_comment()(comment_id, caller.id))
+    return rendering.comment(await use.add_comment()(caller.id, Slug(slug), body.comment.body))
 
 
 @router.delete("/{id}", status_code=204, openapi_extra=TOKEN, summary="Delete a comment (its author only)")

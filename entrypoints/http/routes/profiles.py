@@ -21,8 +21,7 @@ async def get_profile(username: str, request: Request) -> Response:
 )
 async def follow(username: str, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
-    followed = await use.follow_user()(caller.id, username)
-    return rendering.profile(await use.get_profile()(followed, caller.id))
+    return rendering.profile(await use.follow_user()(caller.id, username))
 
 
 @router.delete(
@@ -30,5 +29,4 @@ async def follow(username: str, request: Request) -> Response:
 )
 async def unfollow(username: str, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
-    unfollowed = await use.unfollow_user()(caller.id, username)
-    return rendering.profile(await use.get_profile()(unfollowed, caller.id))
+    return rendering.profile(await use.unfollow_user()(caller.id, username))
