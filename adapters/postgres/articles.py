@@ -16,6 +16,9 @@ from application.ports import ArticleRepository
 from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
+# The article, its author's count and the author's shard of the total count (migration 0004), in one
+# statement. The shard's UPDATE needs the author CTE's output to know its row, so it runs after the author
+# row is locked: the lock order holds even though data-modifying CTEs run in no promised order.
 INSERT_ARTICLE = """
 WITH inserted AS (
     INSERT INTO articles (slug, author_id, title, description, body, created_at, updated_at)
@@ -24,13 +27,12 @@ WITH inserted AS (
     RETURNING id, author_id
 ), author AS (
     UPDATE users SET article_count = article_count + 1 WHERE id IN (SELECT author_id FROM inserted)
+    RETURNING id
+), total AS (
+    UPDATE article_count_shards SET article_count = article_count + 1
+    WHERE shard = (SELECT id FROM author) %% 16
 )
 SELECT id FROM inserted
-"""
-
-# The total article count is kept in 16 shards (migration 0004): a write touches its author's shard.
-COUNT_ONE_MORE = """
-UPDATE article_count_shards SET article_count = article_count + 1 WHERE shard = %(author_id)s %% 16
 """
 
 COUNT_ONE_LESS = """
@@ -183,7 +185,6 @@ class PgArticleRepository(ArticleRepository):
             raise AlreadyExists("slug")
         article_id = ArticleId(row[0])
         # Nothing reads these results: they go out with the commit, in this order (and so the lock order).
-        await self._conn.execute(COUNT_ONE_MORE, {"author_id": article.author_id})
         if article.tags:
             await self._relink(article_id, article.author_id, now, added=article.tags, removed=())
         return Article(

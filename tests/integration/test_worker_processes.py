@@ -41,6 +41,7 @@ def fill_outbox(url: str, events: int) -> None:
                    VALUES ('UserFollowed', %s, now(), now())""",
                 [(json.dumps({"follower_id": a, "followee_id": b}),) for a, b in pairs],
             )
+        conn.execute("NOTIFY conduit_outbox")  # as the API's bell does: waiting workers wake at once
 
 
 def start_worker(url: str, tmp_path: Path, name: str, batch: int) -> tuple[subprocess.Popen[bytes], Path]:
@@ -85,8 +86,10 @@ def stop(process: subprocess.Popen[bytes]) -> int:
 
 
 def test_two_workers_share_a_thousand_events_each_handled_once(outbox_database: str, tmp_path: Path) -> None:
-    fill_outbox(outbox_database, 1000)
     workers = [start_worker(outbox_database, tmp_path, f"w{i}", batch=25) for i in range(2)]
+    # Both running before there is work: one worker alone can finish it before the other has started.
+    wait_until(lambda: all("worker started" in log.read_text() for _, log in workers), 30)
+    fill_outbox(outbox_database, 1000)
     wait_until(lambda: counts(outbox_database)[0] == 0)
     assert [stop(process) for process, _ in workers] == [0, 0]
     assert counts(outbox_database) == (0, 1000, 1000)
