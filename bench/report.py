@@ -23,6 +23,7 @@ class Outcome:
     seeded: str
     fixtures: Fixtures
     measured: dict[str, Measured]
+    ceiling_first_and_last: tuple[float, float]  # req/s of the yardstick before and after the scenarios
     interference: Interference | None
     login_cpu_ms: float | None  # server CPU per login, from the login scenario
     peak_rss_mb: dict[str, dict[int, float]]  # "conduit"/"ceiling" -> pid -> MiB
@@ -48,7 +49,15 @@ def markdown(outcome: Outcome) -> str:
         "|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     lines += [_row(measured, ceiling) for measured in outcome.measured.values()]
-    lines.append("")
+    first, last = outcome.ceiling_first_and_last
+    lines += [
+        "",
+        f"**Ceiling** measured before the scenarios ({first:,.0f} req/s) and after them ({last:,.0f} req/s); "
+        f"the shares are of the median of both ({last / first - 1:+.0%} drift)."
+        if first
+        else "",
+        "",
+    ]
     if outcome.interference is not None:
         lines += [_interference(outcome.interference, outcome.login_cpu_ms, options.login_connections), ""]
     lines += [_memory(outcome.peak_rss_mb), "", _fixtures(outcome.fixtures)]
@@ -70,6 +79,7 @@ def document(outcome: Outcome) -> dict[str, Any]:
         "machine": outcome.machine,
         "fixtures": asdict(outcome.fixtures),
         "scenarios": {name: _scenario(measured, ceiling) for name, measured in outcome.measured.items()},
+        "ceiling_first_and_last": outcome.ceiling_first_and_last,
         "interference": None if interference is None else _interference_document(outcome, interference),
         "peak_rss_mb": {
             name: {str(pid): mb for pid, mb in peaks.items()} for name, peaks in outcome.peak_rss_mb.items()
