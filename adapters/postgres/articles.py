@@ -16,13 +16,15 @@ from application.ports import ArticleRepository
 from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
-# The article, its author's count and the author's shard of the total count (migration 0004), in one
-# statement. The shard's UPDATE needs the author CTE's output to know its row, so it runs after the author
-# row is locked: the lock order holds even though data-modifying CTEs run in no promised order.
+# The article (with the sorted copy of its tag names the reads use, migration 0006), its author's count
+# and the author's shard of the total count (migration 0004), in one statement. The shard's UPDATE needs
+# the author CTE's output to know its row, so it runs after the author row is locked: the lock order
+# holds even though data-modifying CTEs run in no promised order.
 INSERT_ARTICLE = """
 WITH inserted AS (
-    INSERT INTO articles (slug, author_id, title, description, body, created_at, updated_at)
-    VALUES (%(slug)s, %(author_id)s, %(title)s, %(description)s, %(body)s, %(now)s, %(now)s)
+    INSERT INTO articles (slug, author_id, title, description, body, tag_names, created_at, updated_at)
+    VALUES (%(slug)s, %(author_id)s, %(title)s, %(description)s, %(body)s,
+            ARRAY(SELECT unnest(%(tags)s::text[]) ORDER BY 1), %(now)s, %(now)s)
     ON CONFLICT (slug) DO NOTHING
     RETURNING id, author_id
 ), author AS (
@@ -80,9 +82,7 @@ WHERE (tag_id, shard) IN (
 """
 
 SELECT_ARTICLE = """
-SELECT a.id, a.slug, a.author_id, a.title, a.description, a.body, a.created_at, a.updated_at,
-       ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-             WHERE at.article_id = a.id ORDER BY t.name) AS tags
+SELECT a.id, a.slug, a.author_id, a.title, a.description, a.body, a.created_at, a.updated_at, a.tag_names
 FROM articles a
 WHERE a.slug = %(slug)s
 """
@@ -91,8 +91,10 @@ WHERE a.slug = %(slug)s
 # reads its subqueries (the tags) from the snapshot taken before the wait.
 LOCK_ARTICLE = "SELECT id FROM articles WHERE slug = %(slug)s FOR NO KEY UPDATE"
 
+# The tag names are the article's tags after the edit (sorted by the database, as the reads expect).
 UPDATE_ARTICLE = """
-UPDATE articles SET title = %(title)s, description = %(description)s, body = %(body)s, updated_at = %(now)s
+UPDATE articles SET title = %(title)s, description = %(description)s, body = %(body)s,
+    tag_names = ARRAY(SELECT unnest(%(tags)s::text[]) ORDER BY 1), updated_at = %(now)s
 WHERE id = %(id)s
 """
 
@@ -176,6 +178,7 @@ class PgArticleRepository(ArticleRepository):
             "title": article.title,
             "description": article.description,
             "body": article.body,
+            "tags": list(article.tags),
             "now": now,
         }
         with translated_errors():
@@ -216,6 +219,7 @@ class PgArticleRepository(ArticleRepository):
                 "title": article.title,
                 "description": article.description,
                 "body": article.body,
+                "tags": list(article.tags),
                 "now": article.updated_at,
             },
         )

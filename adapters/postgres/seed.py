@@ -34,6 +34,10 @@ RECOUNT = [
        SELECT at.tag_id, a.author_id % 8, count(*)
        FROM article_tags at JOIN articles a ON a.id = at.article_id
        GROUP BY at.tag_id, a.author_id % 8""",
+    """UPDATE articles a SET tag_names = t.names
+       FROM (SELECT at.article_id, array_agg(t.name ORDER BY t.name) AS names
+             FROM article_tags at JOIN tags t ON t.id = at.tag_id GROUP BY at.article_id) t
+       WHERE t.article_id = a.id""",
     """UPDATE article_count_shards s SET article_count =
        (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
     "ANALYZE users, articles, tags, tag_counts, article_tags, follows, favorites, comments",
