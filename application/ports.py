@@ -101,7 +101,9 @@ class NotificationRepository(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` ends it and must come last; leaving the block without it discards
-    every change made in it."""
+    every change made in it. A use case that completes commits, even one that only read: leaving without
+    commit is how a failure ends a unit of work, and adapters may treat it as one (PostgreSQL's rollback
+    makes psycopg forget the connection's prepared statements)."""
 
     users: UserRepository
     articles: ArticleRepository

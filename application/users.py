@@ -49,6 +49,7 @@ class LogIn:
         problems.raise_if_any()
         async with self._uow as uow:
             found = await uow.users.find_credentials(email.strip())
+            await uow.commit()  # nothing to commit; see UnitOfWork
         if found is None:
             await self._hasher.waste_time(password)
             raise AuthenticationFailed("email or password is invalid")
@@ -73,6 +74,7 @@ class GetCurrentUser:
     async def __call__(self, user_id: UserId) -> User:
         async with self._uow as uow:
             user = await uow.users.get(user_id)
+            await uow.commit()  # nothing to commit; see UnitOfWork
         if user is None:
             raise AuthenticationFailed("user no longer exists")
         return user

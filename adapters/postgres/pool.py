@@ -6,7 +6,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
 import psycopg
-from psycopg import AsyncConnection, AsyncTransaction, Rollback
+from psycopg import AsyncConnection
 from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
@@ -88,6 +88,9 @@ async def fetch(pool: Pool, query: Query, params: Params | None = None) -> Rows:
     raise AssertionError("unreachable")
 
 
+BEGIN, COMMIT, ROLLBACK = b"BEGIN", b"COMMIT", b"ROLLBACK"
+
+
 class Transaction:
     """A pooled connection inside a transaction block, in pipeline mode.
 
@@ -95,14 +98,16 @@ class Transaction:
     so BEGIN travels with the first statement, statements whose results nobody reads travel with the next
     one that is read, and the COMMIT with whatever is still unsent: a unit of work pays one round trip per
     answer it needs, plus one to commit. Server errors surface when results are read, or at the commit.
+
+    BEGIN, COMMIT and ROLLBACK are plain statements: psycopg's conn.transaction() syncs after BEGIN and
+    again before COMMIT in pipeline mode (two round trips more). A ROLLBACK, however sent, makes psycopg
+    forget the connection's prepared statements (so every hot statement on it is planned from scratch
+    again): units of work that end normally commit, even read-only ones, and only failures roll back.
     """
 
     def __init__(self, conn: AsyncConnection, pipeline: AsyncExitStack, borrowed: AsyncExitStack) -> None:
         self.conn = conn
         self._pipeline, self._borrowed = pipeline, borrowed
-        # Not conn.transaction(): in pipeline mode it syncs after BEGIN and again before COMMIT (two round
-        # trips more). The transaction object alone only queues BEGIN, then COMMIT or ROLLBACK.
-        self._block = AsyncTransaction(conn)
 
     async def commit(self, reads: Sequence[tuple[Query, Params]] = ()) -> list[Rows]:
         """Send what is queued with the COMMIT and wait; raises the first error of any unread statement.
@@ -111,7 +116,7 @@ class Transaction:
         come back in order. (A failed COMMIT aborts them with it.)
         """
         try:
-            await self._block.__aexit__(None, None, None)
+            await self.conn.execute(COMMIT, prepare=False)
             cursors = [await self.conn.execute(query, params) for query, params in reads]
             await self._pipeline.aclose()
             return [await cursor.fetchall() for cursor in cursors]
@@ -119,40 +124,33 @@ class Transaction:
             await self._settle()
             raise
         finally:
-            await self._release()
+            await self._borrowed.aclose()
 
     async def rollback(self) -> None:
         """Abandon the transaction, on the way out of a failure that is already being raised."""
         try:
             with suppress(psycopg.Error):
-                # Rollback tells the transaction block to roll back and is swallowed by it.
-                await self._block.__aexit__(Rollback, Rollback(), None)
-                await self._pipeline.aclose()  # errors of unread statements: the failure is already known
+                await self.conn.execute(ROLLBACK, prepare=False)
             await self._settle()
         finally:
-            await self._release()
+            await self._borrowed.aclose()
 
     async def _settle(self) -> None:
-        # An error aborts the rest of the pipeline, its COMMIT or ROLLBACK included: roll back outside it,
-        # so the connection goes back to the pool idle.
+        # Errors of unread statements are dropped here: the failure is already known. Such an error aborts
+        # the rest of the pipeline, its COMMIT or ROLLBACK included, so roll back again outside it: the
+        # connection must go back to the pool idle.
         with suppress(psycopg.Error):
             await self._pipeline.aclose()
         if not self.conn.broken and self.conn.info.transaction_status != TransactionStatus.IDLE:
             with suppress(psycopg.Error):
-                await self.conn.rollback()
-
-    async def _release(self) -> None:
-        try:
-            await self._pipeline.aclose()
-        finally:
-            await self._borrowed.aclose()
+                await self.conn.execute(ROLLBACK, prepare=False)
 
 
 async def begin(pool: Pool) -> Transaction:
     """Borrow a connection, put it in pipeline mode and queue BEGIN on it.
 
-    After a server restart, idle pooled connections are dead. BEGIN is not sent on its own any more, so a
-    dead connection is recognised before use instead, without a round trip (``dropped_by_server``), closed
+    After a server restart, idle pooled connections are dead. BEGIN is not sent on its own, so a dead
+    connection is recognised before use instead, without a round trip (``dropped_by_server``), closed
     (the pool replaces closed connections when they come back) and another one tried.
     """
     for attempt in range(pool.max_size + 1):
@@ -164,13 +162,12 @@ async def begin(pool: Pool) -> Transaction:
             continue
         try:
             await pipeline.enter_async_context(conn.pipeline())
-            transaction = Transaction(conn, pipeline, borrowed)
-            await transaction._block.__aenter__()
+            await conn.execute(BEGIN, prepare=False)
         except BaseException:
             await pipeline.aclose()
             await borrowed.aclose()
             raise
-        return transaction
+        return Transaction(conn, pipeline, borrowed)
     raise AssertionError("unreachable")
 
 
