@@ -9,7 +9,9 @@ from domain.users import PasswordHash
 HAS_USERS = "SELECT EXISTS (SELECT 1 FROM users)"
 
 COPY_USERS = "COPY users (username, email, password_hash, bio, created_at, updated_at) FROM STDIN"
-COPY_ARTICLES = "COPY articles (slug, author_id, title, description, body, created_at, updated_at) FROM STDIN"
+COPY_ARTICLES = (
+    "COPY articles (slug, author_id, title, description, body, tag_names, created_at, updated_at) FROM STDIN"
+)
 COPY_ARTICLE_TAGS = "COPY article_tags (article_id, tag_id, article_created_at) FROM STDIN"
 COPY_FOLLOWS = "COPY follows (follower_id, followee_id, created_at) FROM STDIN"
 COPY_FAVORITES = "COPY favorites (user_id, article_id, article_created_at, created_at) FROM STDIN"
@@ -20,7 +22,8 @@ ARTICLE_IDS = "SELECT slug, id FROM articles"
 INSERT_TAGS = """
 INSERT INTO tags (name) SELECT unnest(%(names)s::text[]) ON CONFLICT (name) DO NOTHING;
 """
-TAG_IDS = "SELECT name, id FROM tags"
+# In the database's order of names: each article's tag_names are sorted as the write path sorts them.
+TAG_IDS = "SELECT name, id FROM tags ORDER BY name"
 
 RECOUNT = [
     """UPDATE users u SET article_count = c.n
@@ -34,10 +37,6 @@ RECOUNT = [
        SELECT at.tag_id, a.author_id % 8, count(*)
        FROM article_tags at JOIN articles a ON a.id = at.article_id
        GROUP BY at.tag_id, a.author_id % 8""",
-    """UPDATE articles a SET tag_names = t.names
-       FROM (SELECT at.article_id, array_agg(t.name ORDER BY t.name) AS names
-             FROM article_tags at JOIN tags t ON t.id = at.tag_id GROUP BY at.article_id) t
-       WHERE t.article_id = a.id""",
     """UPDATE article_count_shards s SET article_count =
        (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
     "ANALYZE users, articles, tags, tag_counts, article_tags, follows, favorites, comments",
@@ -66,6 +65,11 @@ class PgBulkLoader(BulkLoader):
             user_ids: dict[str, int] = dict(await (await conn.execute(USER_IDS)).fetchall())
             users = [user_ids[user.username] for user in dataset.users]
 
+            names = sorted({tag for a in dataset.articles for tag in a.tags})
+            await conn.execute(INSERT_TAGS, {"names": names})
+            tag_ids: dict[str, int] = dict(await (await conn.execute(TAG_IDS)).fetchall())
+            rank = {name: position for position, name in enumerate(tag_ids)}
+
             async with cursor.copy(COPY_ARTICLES) as copy:
                 for a in dataset.articles:
                     row = (
@@ -74,6 +78,7 @@ class PgBulkLoader(BulkLoader):
                         a.title,
                         a.description,
                         a.body,
+                        sorted(a.tags, key=rank.__getitem__),
                         a.created_at,
                         a.created_at,
                     )
@@ -81,9 +86,6 @@ class PgBulkLoader(BulkLoader):
             article_ids: dict[str, int] = dict(await (await conn.execute(ARTICLE_IDS)).fetchall())
             article_list = [(article_ids[a.slug], a.created_at) for a in dataset.articles]
 
-            names = sorted({tag for a in dataset.articles for tag in a.tags})
-            await conn.execute(INSERT_TAGS, {"names": names})
-            tag_ids: dict[str, int] = dict(await (await conn.execute(TAG_IDS)).fetchall())
             async with cursor.copy(COPY_ARTICLE_TAGS) as copy:
                 for (article_id, created), a in zip(article_list, dataset.articles, strict=True):
                     for tag in a.tags:

@@ -90,9 +90,13 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
                                   (SELECT coalesce(sum(article_count), 0) FROM tag_counts WHERE tag_id = t.id)
                                   <> (SELECT count(*) FROM article_tags WHERE tag_id = t.id)),
                       NOT EXISTS (SELECT 1 FROM users u WHERE favorite_count <>
-                                  (SELECT count(*) FROM favorites WHERE user_id = u.id))"""
+                                  (SELECT count(*) FROM favorites WHERE user_id = u.id)),
+                      NOT EXISTS (SELECT 1 FROM articles a WHERE tag_names <>
+                                  ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                                        WHERE at.article_id = a.id ORDER BY t.name)),
+                      (SELECT count(*) FROM articles WHERE cardinality(tag_names) > 1) > 0"""
         ).fetchone()
-    assert consistent == (True, True, True)
+    assert consistent == (True, True, True, True, True)
     assert conduit("seed")[0] == 1, "seeding a database that has users is refused"
     with fresh_database(pg_server, "cli_again") as again:
         migrations.upgrade(again)
