@@ -1,8 +1,9 @@
 """Articles, their tag links and favorites, with every counter updated in the same transaction.
 
 Every writer takes its row locks in one order, so no two can deadlock: the article row, then user rows
-by id, then the author's shard of the article count, then tag rows by name. Statements that lock rows of
-two of these tables are split so the order holds (data-modifying CTEs run in no promised order).
+by id, then the author's shard of the article count, then tag count rows by tag id. Data-modifying CTEs
+run in no promised order, so a statement that locks rows of two of these tables either orders them by a
+data dependency (INSERT_ARTICLE) or is split in two.
 """
 
 from collections.abc import Collection
@@ -87,9 +88,9 @@ FROM articles a
 WHERE a.slug = %(slug)s
 """
 
-# Locking and reading are two statements: under READ COMMITTED a statement that waited for a lock still
-# reads its subqueries (the tags) from the snapshot taken before the wait.
-LOCK_ARTICLE = "SELECT id FROM articles WHERE slug = %(slug)s FOR NO KEY UPDATE"
+# Everything read is a column of the locked row (tags included, migration 0006), so one statement locks
+# and reads: after waiting for another writer's lock it returns that writer's version of the row.
+LOCK_ARTICLE = SELECT_ARTICLE + "FOR NO KEY UPDATE\n"
 
 # The tag names are the article's tags after the edit (sorted by the database, as the reads expect).
 UPDATE_ARTICLE = """
@@ -203,11 +204,7 @@ class PgArticleRepository(ArticleRepository):
         )
 
     async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        # Locked or not, one round trip: the read is sent with the lock, and runs once the lock is held.
-        locked = await self._conn.execute(LOCK_ARTICLE, {"slug": slug}) if lock else None
-        cursor = await self._conn.execute(SELECT_ARTICLE, {"slug": slug})
-        if locked is not None and await locked.fetchone() is None:
-            return None
+        cursor = await self._conn.execute(LOCK_ARTICLE if lock else SELECT_ARTICLE, {"slug": slug})
         row = await cursor.fetchone()
         return None if row is None else _article(row)
 
