@@ -4,7 +4,7 @@ from functools import partial
 
 from application.errors import AlreadyExists, NotFound
 from application.ports import Clock, UnitOfWork
-from application.views import AfterCommit, ArticleFilter, ArticlePage, ArticleQueries, ArticleView, TagQueries
+from application.views import ArticleFilter, ArticlePage, ArticleQueries, ArticleView, TagQueries, shown
 from domain import articles
 from domain.articles import Article, NewArticle
 from domain.errors import Problems
@@ -43,7 +43,7 @@ class PublishArticle:
                 await uow.outbox.add(ArticlePublished(article.id, article.slug, article.title, author), now)
                 published = uow.views.article(article.slug, author)
                 await uow.commit()
-                return _shown(published)
+                return shown(published, "article")
         raise AlreadyExists("slug")
 
 
@@ -78,9 +78,9 @@ class EditArticle:
                 at=self._clock.now(),
             )
             await uow.articles.update(edited, tags_before=article.tags)
-            shown = uow.views.article(edited.slug, editor)
+            answer = uow.views.article(edited.slug, editor)
             await uow.commit()
-        return _shown(shown)
+        return shown(answer, "article")
 
 
 class DeleteArticle:
@@ -107,9 +107,9 @@ class FavoriteArticle:
             if await uow.articles.favorite(article.id, user, now):
                 favorited = ArticleFavorited(article.id, article.slug, article.title, article.author_id, user)
                 await uow.outbox.add(favorited, now)
-            shown = uow.views.article(article.slug, user)
+            answer = uow.views.article(article.slug, user)
             await uow.commit()
-        return _shown(shown)
+        return shown(answer, "article")
 
 
 class UnfavoriteArticle:
@@ -120,9 +120,9 @@ class UnfavoriteArticle:
         async with self._uow as uow:
             article = await _existing(uow, slug, lock=True)
             await uow.articles.unfavorite(article.id, user)
-            shown = uow.views.article(article.slug, user)
+            answer = uow.views.article(article.slug, user)
             await uow.commit()
-        return _shown(shown)
+        return shown(answer, "article")
 
 
 class GetArticle:
@@ -163,13 +163,6 @@ class ListTags:
 
     async def __call__(self) -> list[str]:
         return await self._queries.in_use()
-
-
-def _shown(view: AfterCommit[ArticleView | None]) -> ArticleView:
-    # None only if a concurrent request deleted the article between the commit and the read.
-    if view.value is None:
-        raise NotFound("article")
-    return view.value
 
 
 async def _existing(uow: UnitOfWork, slug: Slug, *, lock: bool) -> Article:

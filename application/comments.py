@@ -2,7 +2,7 @@
 
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
-from application.views import CommentQueries, CommentView
+from application.views import CommentQueries, CommentView, shown
 from domain import comments
 from domain.events import CommentAdded
 from domain.ids import CommentId, Slug, UserId
@@ -24,11 +24,9 @@ class AddComment:
                 comment.id, article.id, article.slug, article.title, article.author_id, author
             )
             await uow.outbox.add(added, now)
-            shown = uow.views.comment(comment.id, author)
+            answer = uow.views.comment(comment.id, author)
             await uow.commit()
-        if shown.value is None:  # deleted, with its article, right after the commit
-            raise NotFound("comment")
-        return shown.value
+        return shown(answer, "comment")
 
 
 class DeleteComment:

@@ -2,7 +2,7 @@
 
 from application.errors import NotFound
 from application.ports import Clock, UnitOfWork
-from application.views import AfterCommit, ProfileQueries, ProfileView
+from application.views import ProfileQueries, ProfileView, shown
 from domain.events import UserFollowed
 from domain.ids import UserId
 from domain.users import ensure_can_follow
@@ -32,9 +32,9 @@ class FollowUser:
             now = self._clock.now()
             if await uow.users.follow(follower, followee.id, now):
                 await uow.outbox.add(UserFollowed(follower, followee.id), now)
-            shown = uow.views.profile(followee.username, follower)
+            answer = uow.views.profile(followee.username, follower)
             await uow.commit()
-        return _shown(shown)
+        return shown(answer, "profile")
 
 
 class UnfollowUser:
@@ -48,13 +48,6 @@ class UnfollowUser:
                 raise NotFound("profile")
             ensure_can_follow(follower, followee.id)
             await uow.users.unfollow(follower, followee.id)
-            shown = uow.views.profile(followee.username, follower)
+            answer = uow.views.profile(followee.username, follower)
             await uow.commit()
-        return _shown(shown)
-
-
-def _shown(view: AfterCommit[ProfileView | None]) -> ProfileView:
-    # None only if the user was deleted (or renamed) between the commit and the read.
-    if view.value is None:
-        raise NotFound("profile")
-    return view.value
+        return shown(answer, "profile")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
+from application.errors import NotFound
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
 
@@ -126,6 +127,14 @@ class AfterCommit(Generic[T]):
         if not self._ready:
             raise RuntimeError("a view read after commit is asked for before the commit")
         return self._value
+
+
+def shown(view: AfterCommit[T | None], what: str) -> T:
+    """The view a write answers with; ``NotFound(what)`` if a concurrent request deleted it between the
+    commit and the read."""
+    if view.value is None:
+        raise NotFound(what)
+    return view.value
 
 
 class ViewsAfterCommit(Protocol):
