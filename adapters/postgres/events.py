@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 import psycopg
 from psycopg import AsyncConnection, sql
-from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
+from psycopg_pool import PoolClosed, PoolTimeout
 
-from adapters.postgres.pool import begin
+from adapters.postgres.pool import Pool, begin
 from application.events import EventBatch, EventSource, StoredEvent
 from application.ports import Outbox
 from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
@@ -89,7 +89,7 @@ class OutboxBell:
     until the consumers' next poll.
     """
 
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection], interval: float = 0.01) -> None:
+    def __init__(self, pool: Pool, interval: float = 0.01) -> None:
         self._pool, self._interval = pool, interval
         self._sending: asyncio.Task[None] | None = None
         self._again = False
@@ -128,7 +128,7 @@ class _Batch(EventBatch):
 
 
 class PgEventSource(EventSource):
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection], conninfo: str) -> None:
+    def __init__(self, pool: Pool, conninfo: str) -> None:
         self._pool, self._conninfo = pool, conninfo
         self._listener: AsyncConnection | None = None
 

@@ -1,15 +1,13 @@
-from psycopg import AsyncConnection
 from psycopg import errors as pg
-from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pool import fetch
+from adapters.postgres.pool import Pool, fetch
 from application.ports import DatabaseProbe
 
 SELECT_REVISION = "SELECT version_num FROM alembic_version LIMIT 1"
 
 
 class PgDatabaseProbe(DatabaseProbe):
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection]) -> None:
+    def __init__(self, pool: Pool) -> None:
         self._pool = pool
 
     async def schema_revision(self) -> str | None:

@@ -1,8 +1,6 @@
 """Loads a generated data set with COPY (not one statement per row), then sets every counter from the rows."""
 
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
-
+from adapters.postgres.pool import Pool
 from application.seeding import BulkLoader, Dataset
 from domain.users import PasswordHash
 
@@ -44,7 +42,7 @@ RECOUNT = [
 
 
 class PgBulkLoader(BulkLoader):
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection]) -> None:
+    def __init__(self, pool: Pool) -> None:
         self._pool = pool
 
     async def has_users(self) -> bool:

@@ -1,15 +1,12 @@
 from types import TracebackType
 from typing import Self
 
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
-
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
 from adapters.postgres.errors import translated_errors
 from adapters.postgres.events import OutboxBell, PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
-from adapters.postgres.pool import begin
+from adapters.postgres.pool import Pool, begin
 from adapters.postgres.queries import PgViewsAfterCommit
 from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
@@ -20,7 +17,7 @@ class PostgresUnitOfWork(UnitOfWork):
     out as they are executed, and the unit of work waits only for the results it reads and for the COMMIT.
     Leaving the block without committing rolls back before the connection goes back to the pool."""
 
-    def __init__(self, pool: AsyncConnectionPool[AsyncConnection], bell: OutboxBell | None = None) -> None:
+    def __init__(self, pool: Pool, bell: OutboxBell | None = None) -> None:
         self._pool, self._bell = pool, bell
 
     async def __aenter__(self) -> Self:
