@@ -37,8 +37,11 @@ RECOUNT = [
        GROUP BY at.tag_id, a.author_id % 8""",
     """UPDATE article_count_shards s SET article_count =
        (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
-    "ANALYZE users, articles, tags, tag_counts, article_tags, follows, favorites, comments",
 ]
+# After the load commits (VACUUM cannot run in a transaction): statistics for the planner, and a visibility
+# map, without which the index-only scans of the list pages still visit every row's heap page until
+# autovacuum comes round.
+VACUUM = "VACUUM (ANALYZE) users, articles, tags, tag_counts, article_tags, follows, favorites, comments"
 
 
 class PgBulkLoader(BulkLoader):
@@ -103,3 +106,5 @@ class PgBulkLoader(BulkLoader):
                     )
             for statement in RECOUNT:
                 await conn.execute(statement)
+        async with self._pool.connection() as conn:
+            await conn.execute(VACUUM)

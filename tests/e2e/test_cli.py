@@ -96,7 +96,12 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
                                         WHERE at.article_id = a.id ORDER BY t.name)),
                       (SELECT count(*) FROM articles WHERE cardinality(tag_names) > 1) > 0"""
         ).fetchone()
+        # Vacuumed: every page of the index-only scanned links is marked all-visible.
+        visible = conn.execute(
+            "SELECT relpages > 0 AND relallvisible = relpages FROM pg_class WHERE relname = 'article_tags'"
+        ).fetchone()
     assert consistent == (True, True, True, True, True)
+    assert visible == (True,)
     assert conduit("seed")[0] == 1, "seeding a database that has users is refused"
     with fresh_database(pg_server, "cli_again") as again:
         migrations.upgrade(again)
