@@ -6,7 +6,6 @@ schemas in ``schemas.py`` describe these bodies in OpenAPI, and the e2e tests va
 against them.
 """
 
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Response
@@ -25,9 +24,11 @@ class _Article(TypedDict):
     article: ArticleView
 
 
+# The containers are the concrete types the read side returns: pydantic serializes an abstract Sequence
+# through a Python function, item by item (a page of 20 articles took 39 us that way, 14.5 us as a tuple).
 @with_config(_CAMEL)
 class _Articles(TypedDict):
-    articles: Sequence[ArticleView]
+    articles: tuple[ArticleView, ...]
     articlesCount: int
 
 
@@ -43,7 +44,7 @@ class _Comment(TypedDict):
 
 @with_config(_CAMEL)
 class _Comments(TypedDict):
-    comments: Sequence[CommentView]
+    comments: list[CommentView]
 
 
 class _Tags(TypedDict):
@@ -67,7 +68,7 @@ def article(view: ArticleView, status: int = 200) -> Response:
     return _json(_Article, {"article": view}, status)
 
 
-def article_page(views: Sequence[ArticleView], count: int) -> Response:
+def article_page(views: tuple[ArticleView, ...], count: int) -> Response:
     return _json(_Articles, {"articles": views, "articlesCount": count}, exclude=_NO_BODIES)
 
 
@@ -79,7 +80,7 @@ def comment(view: CommentView) -> Response:
     return _json(_Comment, {"comment": view})
 
 
-def comments(views: Sequence[CommentView]) -> Response:
+def comments(views: list[CommentView]) -> Response:
     return _json(_Comments, {"comments": views})
 
 
