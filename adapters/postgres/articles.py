@@ -17,10 +17,12 @@ from application.ports import ArticleRepository
 from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
-# The article (with the sorted copy of its tag names the reads use, migration 0006), its author's count
-# and the author's shard of the total count (migration 0004), in one statement. The shard's UPDATE needs
-# the author CTE's output to know its row, so it runs after the author row is locked: the lock order
-# holds even though data-modifying CTEs run in no promised order.
+# The article (with the sorted copy of its tag names the reads use, migration 0006), its author's count,
+# the author's shard of the total count (migration 0004) and any tag name new to the vocabulary, in one
+# statement. Data-modifying CTEs run in no promised order, so each step waits for the previous one's
+# output: the shard's UPDATE needs the author's id, and the new names are inserted only once the shard
+# row is locked. The lock order holds. The article's links, which must see the names, follow as a
+# statement of their own (RELINK_TAGS).
 INSERT_ARTICLE = """
 WITH inserted AS (
     INSERT INTO articles (slug, author_id, title, description, body, tag_names, created_at, updated_at)
@@ -34,6 +36,12 @@ WITH inserted AS (
 ), total AS (
     UPDATE article_count_shards SET article_count = article_count + 1
     WHERE shard = (SELECT id FROM author) %% 16
+    RETURNING shard
+), named AS (
+    INSERT INTO tags (name)
+    SELECT name FROM unnest(%(tags)s::text[]) AS name WHERE EXISTS (SELECT FROM total)
+    ORDER BY name
+    ON CONFLICT (name) DO NOTHING
 )
 SELECT id FROM inserted
 """
@@ -43,14 +51,16 @@ UPDATE article_count_shards SET article_count = article_count - 1 WHERE shard = 
 """
 
 # Tags are shared rows, and a vocabulary: a missing name is added, an existing row is never locked or
-# rewritten (DO NOTHING), so articles sharing a popular tag do not queue behind each other.
+# rewritten (DO NOTHING), so articles sharing a popular tag do not queue behind each other. (An edit adds
+# names with this statement; a new article, with its INSERT_ARTICLE.)
 ADD_TAG_NAMES = """
 INSERT INTO tags (name) SELECT unnest(%(names)s::text[]) AS name ORDER BY name ON CONFLICT (name) DO NOTHING
 """
 
 # Links the added tags, unlinks the removed ones, and counts each change in the (tag, author's shard) row
 # of tag_counts, all in one statement so those rows are locked in one pass, in tag id order. The names
-# are resolved by their own subqueries: each statement sees the tags ADD_TAG_NAMES just made or waited for.
+# are resolved by their own subqueries in a statement of its own, so it sees the names the previous
+# statement (ADD_TAG_NAMES or INSERT_ARTICLE) just added, or waited for another transaction to add.
 RELINK_TAGS = """
 WITH linked AS (
     INSERT INTO article_tags (article_id, tag_id, article_created_at)
@@ -188,9 +198,9 @@ class PgArticleRepository(ArticleRepository):
         if row is None:
             raise AlreadyExists("slug")
         article_id = ArticleId(row[0])
-        # Nothing reads these results: they go out with the commit, in this order (and so the lock order).
+        # Nothing reads this result: it goes out with the commit. The insert added the new tag names.
         if article.tags:
-            await self._relink(article_id, article.author_id, now, added=article.tags, removed=())
+            await self._link(article_id, article.author_id, now, added=article.tags, removed=())
         return Article(
             article_id,
             article.slug,
@@ -266,6 +276,17 @@ class PgArticleRepository(ArticleRepository):
     ) -> None:
         if added:
             await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
+        await self._link(article_id, author_id, created_at, added=added, removed=removed)
+
+    async def _link(
+        self,
+        article_id: ArticleId,
+        author_id: UserId,
+        created_at: datetime,
+        *,
+        added: Collection[str],
+        removed: Collection[str],
+    ) -> None:
         await self._conn.execute(
             RELINK_TAGS,
             {

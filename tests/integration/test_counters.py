@@ -97,3 +97,34 @@ async def test_counters_survive_a_storm_of_concurrent_writes(
     with psycopg.connect(clean_pg) as conn:
         mismatches = conn.execute(RECOUNT).fetchone()
     assert mismatches == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+async def test_concurrent_publishes_that_create_the_same_new_tags_all_link_them(
+    clean_pg: str, pg_pool: AsyncConnectionPool[AsyncConnection]
+) -> None:
+    rng = random.Random(5)
+    clock = SteppingClock()
+    tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
+    # 20 authors, so some share an article-count shard (id % 16) and a tag-count shard (id % 8).
+    users = [
+        (
+            await RegisterUser(PostgresUnitOfWork(pg_pool), FakePasswordHasher(), tokens, clock)(
+                f"u{i}", f"u{i}@x.io", "pw123456"
+            )
+        ).user
+        for i in range(20)
+    ]
+    fresh_tags = [f"new-{n}" for n in range(8)]
+    publishes = [
+        PublishArticle(PostgresUnitOfWork(pg_pool), clock)(
+            rng.choice(users).id, f"Post {n}", "d", "b", rng.sample(fresh_tags, 3)
+        )
+        for n in range(200)
+    ]
+    outcomes = await asyncio.gather(*publishes, return_exceptions=True)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    with psycopg.connect(clean_pg) as conn:
+        mismatches = conn.execute(RECOUNT).fetchone()
+        links = conn.execute("SELECT count(*) FROM article_tags").fetchone()
+    assert mismatches == (0, 0, 0, 0, 0, 0, 0, 0)
+    assert links == (600,)
