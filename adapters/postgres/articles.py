@@ -232,10 +232,10 @@ class PgArticleRepository(ArticleRepository):
         )
         removed = set(tags_before) - set(article.tags)
         added = set(article.tags) - set(tags_before)
+        if added:
+            await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
         if removed or added:
-            await self._relink(
-                article.id, article.author_id, article.created_at, added=added, removed=removed
-            )
+            await self._link(article.id, article.author_id, article.created_at, added=added, removed=removed)
 
     async def delete(self, article_id: ArticleId) -> None:
         params = {"article_id": article_id}
@@ -264,19 +264,6 @@ class PgArticleRepository(ArticleRepository):
         cursor = await self._conn.execute(REMOVE_FAVORITE, {"article_id": article_id, "user_id": user_id})
         row = await cursor.fetchone()
         return row is not None and row[0] > 0
-
-    async def _relink(
-        self,
-        article_id: ArticleId,
-        author_id: UserId,
-        created_at: datetime,
-        *,
-        added: Collection[str],
-        removed: Collection[str],
-    ) -> None:
-        if added:
-            await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
-        await self._link(article_id, author_id, created_at, added=added, removed=removed)
 
     async def _link(
         self,

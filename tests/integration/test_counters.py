@@ -20,6 +20,7 @@ from application.articles import (
 from application.errors import NotFound
 from application.users import RegisterUser
 from domain.ids import Slug
+from domain.users import User
 from tests.support.fakes import FakePasswordHasher, SteppingClock
 
 pytestmark = pytest.mark.postgres
@@ -48,21 +49,27 @@ SELECT
 """
 
 
+async def register(
+    pool: AsyncConnectionPool[AsyncConnection], clock: SteppingClock, count: int
+) -> list[User]:
+    tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
+    return [
+        (
+            await RegisterUser(PostgresUnitOfWork(pool), FakePasswordHasher(), tokens, clock)(
+                f"u{i}", f"u{i}@x.io", "pw123456"
+            )
+        ).user
+        for i in range(count)
+    ]
+
+
 @pytest.mark.parametrize("seed", [7, 11, 23])
 async def test_counters_survive_a_storm_of_concurrent_writes(
     clean_pg: str, pg_pool: AsyncConnectionPool[AsyncConnection], seed: int
 ) -> None:
     rng = random.Random(seed)
     clock = SteppingClock()
-    tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
-    users = [
-        (
-            await RegisterUser(PostgresUnitOfWork(pg_pool), FakePasswordHasher(), tokens, clock)(
-                f"u{i}", f"u{i}@x.io", "pw123456"
-            )
-        ).user
-        for i in range(8)
-    ]
+    users = await register(pg_pool, clock, 8)
     tags = ["red", "green", "blue", "cyan", "pink"]
     slugs = [
         (
@@ -104,16 +111,8 @@ async def test_concurrent_publishes_that_create_the_same_new_tags_all_link_them(
 ) -> None:
     rng = random.Random(5)
     clock = SteppingClock()
-    tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
     # 20 authors, so some share an article-count shard (id % 16) and a tag-count shard (id % 8).
-    users = [
-        (
-            await RegisterUser(PostgresUnitOfWork(pg_pool), FakePasswordHasher(), tokens, clock)(
-                f"u{i}", f"u{i}@x.io", "pw123456"
-            )
-        ).user
-        for i in range(20)
-    ]
+    users = await register(pg_pool, clock, 20)
     fresh_tags = [f"new-{n}" for n in range(8)]
     publishes = [
         PublishArticle(PostgresUnitOfWork(pg_pool), clock)(
