@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
-from psycopg.pq import ConnStatus, TransactionStatus
+from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 Pool = AsyncConnectionPool[AsyncConnection]
@@ -219,26 +219,17 @@ async def begin(pool: Pool) -> Transaction:
     raise AssertionError("unreachable")
 
 
-# An idle connection has nothing to read unless the server has spoken: a notice, or its farewell
-# (a terminated backend sends an error and closes the socket).
+# A pooled connection is idle: the server speaks to it unprompted only to say goodbye. A terminated backend
+# sends its FATAL error, then leaves the shared process list, then closes the socket; so the message can
+# be all there is to read for a while after the backend has left pg_stat_activity (seen under load).
 _HANGUP = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
 
 
 def dropped_by_server(conn: AsyncConnection) -> bool:
-    """Whether the server has closed ``conn``, judged without a round trip: one poll of its socket."""
+    """Whether the server has closed ``conn``, or is closing it, judged without a round trip: one poll of its
+    socket. Anything to read, or a hang-up, counts; the connection is then replaced."""
     if conn.closed:
         return True
     poller = select.poll()
     poller.register(conn.pgconn.socket, select.POLLIN | _HANGUP)
-    ready = poller.poll(0)
-    if not ready:
-        return False
-    if ready[0][1] & _HANGUP:
-        return True
-    try:
-        # Readable: take what arrived; a closed socket reads as end of file on the second read.
-        conn.pgconn.consume_input()
-        conn.pgconn.consume_input()
-    except psycopg.OperationalError:
-        return True
-    return conn.pgconn.status != ConnStatus.OK
+    return bool(poller.poll(0))

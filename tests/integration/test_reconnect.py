@@ -1,10 +1,13 @@
 """A database restart kills every pooled connection; the next requests must not fail because of it."""
 
+import asyncio
 import time
 
 import psycopg
 import pytest
+from psycopg import AsyncConnection
 
+from adapters.postgres.pool import dropped_by_server
 from adapters.postgres.queries import PgTagQueries
 from adapters.postgres.uow import PostgresUnitOfWork
 from tests.support.database import pool_for_tests
@@ -45,3 +48,19 @@ async def test_reads_and_units_of_work_survive_dead_pooled_connections(clean_pg:
         async with PostgresUnitOfWork(pool) as uow:
             assert await uow.users.get_by_username("nobody") is None
             await uow.commit()
+
+
+async def test_a_connection_the_server_spoke_to_while_idle_counts_as_dropped(clean_pg: str) -> None:
+    # A terminated backend's FATAL message can arrive well before its socket closes; any message will do to
+    # stand for it, and a notification is one the test can send.
+    async with (
+        await AsyncConnection.connect(clean_pg, autocommit=True) as idle,
+        await AsyncConnection.connect(clean_pg, autocommit=True) as other,
+    ):
+        await idle.execute("LISTEN conduit_probe")
+        assert not dropped_by_server(idle)
+        await other.execute("NOTIFY conduit_probe")
+        deadline = time.monotonic() + 5
+        while not dropped_by_server(idle):
+            assert time.monotonic() < deadline, "a connection with a message waiting passed as alive"
+            await asyncio.sleep(0.01)
