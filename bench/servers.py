@@ -1,4 +1,4 @@
-"""The servers under test, started as a user starts them: `conduit serve`, and uvicorn for the ceiling."""
+"""The servers under test, started as a user starts them: `conduit serve`, and the ceiling served alike."""
 
 import socket
 import sys
@@ -35,21 +35,8 @@ def conduit(env: dict[str, str], port: int, workers: int, workdir: Path) -> Iter
 
 @contextmanager
 def ceiling(port: int, workers: int, workdir: Path) -> Iterator[Server]:
-    # What `conduit serve` gives uvicorn, minus the application: no access log, no Server header, and the
-    # default (auto) event loop and HTTP parser, which pick uvloop and httptools when installed.
-    command = [
-        str(BIN / "uvicorn"),
-        "ceiling:app",
-        f"--app-dir={Path(__file__).resolve().parent}",
-        f"--host={HOST}",
-        f"--port={port}",
-        f"--workers={workers}",
-        "--loop=auto",
-        "--http=auto",
-        "--no-access-log",
-        "--no-server-header",
-        "--log-level=warning",
-    ]
+    command = [sys.executable, str(Path(__file__).resolve().parent / "ceiling.py")]
+    command += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
     with _serving(command, None, port, "/ping", workdir / "ceiling.log") as server:
         yield server
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from entrypoints import migrations
+from entrypoints import migrations, serving
 from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
@@ -42,7 +41,7 @@ def serve(
             migrations.upgrade(url)
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
         os.environ["CONDUIT_DATABASE_URL"] = url
-        uvicorn.run(
+        serving.run(
             "entrypoints.http.app:create_app",
             factory=True,
             host=host or settings.host,
