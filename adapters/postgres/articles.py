@@ -18,11 +18,15 @@ from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
 # The article (with the sorted copy of its tag names the reads use, migration 0006), its author's count,
-# the author's shard of the total count (migration 0004) and any tag name new to the vocabulary, in one
-# statement. Data-modifying CTEs run in no promised order, so each step waits for the previous one's
-# output: the shard's UPDATE needs the author's id, and the new names are inserted only once the shard
-# row is locked. The lock order holds. The article's links, which must see the names, follow as a
-# statement of their own (RELINK_TAGS).
+# the author's shard of the total count (migration 0004), any tag name new to the vocabulary, the links
+# and their counts, in one statement. Data-modifying CTEs run in no promised order, so each step waits for
+# the previous one's output: the shard's UPDATE needs the author's id, the names are inserted and resolved
+# only once the shard row is locked, and the counts need the links. The lock order holds.
+#
+# A name that another transaction added and committed after this statement began is the exception: the
+# insert waits for it and skips it, and this statement's snapshot cannot see its row. Then the statement
+# links none of the tags and says so, and RELINK_TAGS, a statement with a newer snapshot, links them all:
+# linking some here and the rest there would lock tag count rows out of tag id order.
 INSERT_ARTICLE = """
 WITH inserted AS (
     INSERT INTO articles (slug, author_id, title, description, body, tag_names, created_at, updated_at)
@@ -42,8 +46,24 @@ WITH inserted AS (
     SELECT name FROM unnest(%(tags)s::text[]) AS name WHERE EXISTS (SELECT FROM total)
     ORDER BY name
     ON CONFLICT (name) DO NOTHING
+    RETURNING id, name
+), resolved AS (
+    SELECT id, name FROM named
+    UNION
+    SELECT id, name FROM tags WHERE name = ANY(%(tags)s::text[]) AND EXISTS (SELECT FROM total)
+), complete AS (
+    SELECT count(*) = cardinality(%(tags)s::text[]) AS all_seen FROM resolved
+), linked AS (
+    INSERT INTO article_tags (article_id, tag_id, article_created_at)
+    SELECT inserted.id, resolved.id, %(now)s FROM inserted, resolved WHERE (SELECT all_seen FROM complete)
+    RETURNING tag_id
+), counted AS (
+    INSERT INTO tag_counts (tag_id, shard, article_count)
+    SELECT tag_id, %(author_id)s %% 8, 1 FROM linked
+    ORDER BY tag_id
+    ON CONFLICT (tag_id, shard) DO UPDATE SET article_count = tag_counts.article_count + 1
 )
-SELECT id FROM inserted
+SELECT id, (SELECT all_seen FROM complete) FROM inserted
 """
 
 COUNT_ONE_LESS = """
@@ -197,9 +217,9 @@ class PgArticleRepository(ArticleRepository):
             row = await cursor.fetchone()
         if row is None:
             raise AlreadyExists("slug")
-        article_id = ArticleId(row[0])
-        # Nothing reads this result: it goes out with the commit. The insert added the new tag names.
-        if article.tags:
+        article_id, linked = ArticleId(row[0]), row[1]
+        if not linked:
+            # Nothing reads this result: it goes out with the commit.
             await self._link(article_id, article.author_id, now, added=article.tags, removed=())
         return Article(
             article_id,

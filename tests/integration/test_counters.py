@@ -127,3 +127,38 @@ async def test_concurrent_publishes_that_create_the_same_new_tags_all_link_them(
         links = conn.execute("SELECT count(*) FROM article_tags").fetchone()
     assert mismatches == (0, 0, 0, 0, 0, 0, 0, 0)
     assert links == (600,)
+
+
+async def test_a_tag_name_another_transaction_adds_meanwhile_is_still_linked_and_counted(
+    clean_pg: str, pg_pool: AsyncConnectionPool[AsyncConnection]
+) -> None:
+    clock = SteppingClock()
+    [author] = await register(pg_pool, clock, 1)
+    async with await AsyncConnection.connect(clean_pg) as rival:
+        # The rival adds "late" and holds it uncommitted, so the publish's insert of the name must wait.
+        await rival.execute("INSERT INTO tags (name) VALUES ('late')")
+        publishing = asyncio.create_task(
+            PublishArticle(PostgresUnitOfWork(pg_pool), clock)(author.id, "Post", "d", "b", ["early", "late"])
+        )
+        await until_a_statement_waits_for_a_lock(clean_pg)
+        # Committed after the publishing statement began: its snapshot cannot see the row.
+        await rival.commit()
+        published = await publishing
+    assert published.tag_list == ("early", "late")
+    with psycopg.connect(clean_pg) as conn:
+        mismatches = conn.execute(RECOUNT).fetchone()
+        linked = conn.execute(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id ORDER BY t.name"
+        ).fetchall()
+    assert mismatches == (0, 0, 0, 0, 0, 0, 0, 0)
+    assert linked == [("early",), ("late",)]
+
+
+async def until_a_statement_waits_for_a_lock(url: str) -> None:
+    async with await AsyncConnection.connect(url, autocommit=True) as watcher:
+        for _ in range(1000):
+            waiting = await watcher.execute("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if await waiting.fetchone():
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("no statement came to wait for a lock within 10 s")
