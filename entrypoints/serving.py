@@ -18,9 +18,14 @@ from uvicorn.supervisors import Multiprocess
 logger = logging.getLogger("uvicorn.error")
 
 
+# Linux spreads connections across the sockets of a SO_REUSEPORT group. macOS and the BSDs accept the
+# option without spreading (FreeBSD has a separate SO_REUSEPORT_LB); there uvicorn's shared socket stays.
+SPREADS_CONNECTIONS = sys.platform.startswith("linux")
+
+
 def run(app: str, *, host: str, port: int, workers: int, reload: bool = False, **options: Any) -> None:
-    """`uvicorn.run` for an import string, with a listening socket per worker where the OS allows it."""
-    if workers == 1 or reload or not hasattr(socket, "SO_REUSEPORT"):
+    """`uvicorn.run` for an import string, with a listening socket per worker on Linux."""
+    if workers == 1 or reload or not SPREADS_CONNECTIONS:
         uvicorn.run(app, host=host, port=port, workers=workers, reload=reload, **options)
         return
     config = uvicorn.Config(app, host=host, port=port, workers=workers, **options)
