@@ -59,9 +59,8 @@ def listening_sockets(port: int) -> int:
 
 def wait_for_listeners(port: int, count: int, supervisor: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 30
-    while listening_sockets(port) != count:
+    while (found := listening_sockets(port)) != count:
         assert supervisor.poll() is None, log.read_text()
-        found = listening_sockets(port)
         assert time.monotonic() < deadline, f"{found} listeners, not {count}: {log.read_text()}"
         time.sleep(0.05)
 
