@@ -42,6 +42,12 @@ RECOUNT = [
 # map, without which the index-only scans of the list pages still visit every row's heap page until
 # autovacuum comes round.
 VACUUM = "VACUUM (ANALYZE) users, articles, tags, tag_counts, article_tags, follows, favorites, comments"
+# A bulk load is not a request: the pool's statement timeout (CONDUIT_STATEMENT_TIMEOUT_MS) is for runaway
+# queries, and a large load on a slow machine outlasts it. LOCAL ends with the load's transaction; the
+# VACUUM runs outside one, so its connection is set back before it returns to the pool.
+NO_TIMEOUT_IN_TRANSACTION = "SET LOCAL statement_timeout = 0"
+NO_TIMEOUT = "SET statement_timeout = 0"
+POOL_TIMEOUT = "RESET statement_timeout"
 
 
 class PgBulkLoader(BulkLoader):
@@ -56,6 +62,7 @@ class PgBulkLoader(BulkLoader):
 
     async def load(self, dataset: Dataset, password_hash: PasswordHash) -> None:
         async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute(NO_TIMEOUT_IN_TRANSACTION)
             cursor = conn.cursor()
             first = dataset.articles[0].created_at if dataset.articles else None
             async with cursor.copy(COPY_USERS) as copy:
@@ -107,4 +114,8 @@ class PgBulkLoader(BulkLoader):
             for statement in RECOUNT:
                 await conn.execute(statement)
         async with self._pool.connection() as conn:
-            await conn.execute(VACUUM)
+            await conn.execute(NO_TIMEOUT)
+            try:
+                await conn.execute(VACUUM)
+            finally:
+                await conn.execute(POOL_TIMEOUT)

@@ -116,6 +116,14 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
 
 
 @pytest.mark.usefixtures("database")
+def test_seed_is_not_bound_by_the_statement_timeout_of_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seeding 100,000 articles outlasted the 5 s default on a slow machine; here 2,000 outlast 20 ms.
+    monkeypatch.setenv("CONDUIT_STATEMENT_TIMEOUT_MS", "20")
+    code, out = conduit("seed", "--users", "50", "--articles", "2000")
+    assert code == 0, out
+
+
+@pytest.mark.usefixtures("database")
 def test_migrate_subcommands() -> None:
     assert conduit("migrate")[0] == 0
     assert conduit("migrate", "current")[0] == 0
