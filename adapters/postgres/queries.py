@@ -121,9 +121,11 @@ page AS (
     WHERE f.follower_id = %(viewer)s
     ORDER BY recent.created_at DESC, recent.id DESC {_PAGE}
 ),
+-- One primary-key lookup per followed author. As a join, the cached plan hashed the whole users table
+-- (it prices each lookup as a random read from disk), so the feed slowed as users signed up.
 total AS (
-    SELECT coalesce(sum(u.article_count), 0) AS n
-    FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = %(viewer)s
+    SELECT coalesce(sum((SELECT article_count FROM users WHERE id = f.followee_id)), 0) AS n
+    FROM follows f WHERE f.follower_id = %(viewer)s
 )""")
 
 _with_limits: dict[tuple[int, int], sql.Composed] = {}
