@@ -1,13 +1,15 @@
-"""The gated pool: callers beyond its connections wait at its gate, never in psycopg's own queue."""
+"""The gated pool: callers beyond its connections wait at its gate, never in psycopg's own queue; its
+connections keep one cursor for reads."""
 
 import asyncio
 from contextlib import AbstractAsyncContextManager
 from time import monotonic
 
+import psycopg
 import pytest
 from psycopg_pool import PoolTimeout
 
-from adapters.postgres.pool import GatedPool, fetch, new_pool, opened
+from adapters.postgres.pool import GatedPool, PooledConnection, fetch, new_pool, opened
 
 pytestmark = pytest.mark.postgres
 
@@ -62,3 +64,22 @@ async def test_a_cancelled_waiter_gives_its_place_back(pg_url: str) -> None:
         answers = await asyncio.gather(*(fetch(pool, "SELECT pg_sleep(0.01), 1") for _ in range(4)))
         assert [rows[0][1] for rows in answers] == [1] * 4
         assert queued(pool) == 0
+
+
+async def test_reads_on_a_connection_share_one_cursor_and_survive_a_failed_one(pg_url: str) -> None:
+    async with full_pool(pg_url, size=1) as pool:
+        assert await fetch(pool, "SELECT %s::int, %s::text", (1, "one")) == [(1, "one")]
+        async with pool.connection() as conn:
+            assert isinstance(conn, PooledConnection)
+            reader = conn.reader()
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            await fetch(pool, "SELECT 1 / %s::int", (0,))
+        # Different parameter and column types through the same cursor, after a failure on it.
+        assert await fetch(pool, "SELECT %s::text, %s::int[]", ("two", [2, 3])) == [("two", [2, 3])]
+        assert await fetch(pool, "SELECT 1 WHERE false") == []
+        async with pool.connection() as conn:
+            assert isinstance(conn, PooledConnection)
+            assert conn.reader() is reader
+            reader_closed_by_someone = conn.reader()
+            await reader_closed_by_someone.close()
+        assert await fetch(pool, "SELECT %s::int", (4,)) == [(4,)]
