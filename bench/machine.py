@@ -31,6 +31,21 @@ def load_average() -> tuple[float, float, float]:
     return os.getloadavg()
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """Busy and total clock ticks of all CPUs since boot (Linux's /proc/stat), None elsewhere.
+
+    Whatever kept the CPUs busy counts: the server, PostgreSQL, wrk, the kernel's share of loopback
+    traffic, and anything else on the machine. Idle and I/O wait are not busy.
+    """
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    total = sum(fields[:8])
+    return total - fields[3] - fields[4], total
+
+
 def git() -> dict[str, Any]:
     def output(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)

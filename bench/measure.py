@@ -1,10 +1,11 @@
 """One scenario, measured: a discarded warm-up, then repeated runs with the server's CPU time around each."""
 
+import os
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bench import wrk
+from bench import machine, wrk
 from bench.proc import ProcessTree
 from bench.scenarios import Scenario
 from bench.servers import Server
@@ -22,6 +23,7 @@ class Run:
     result: wrk.WrkResult
     server_cpu_seconds: float
     database_cpu_seconds: float | None
+    cores_busy: float | None = None  # the machine's busy CPUs during the run, on average (2.0: two flat out)
 
     def server_cpu_ms_per_request(self) -> float | None:
         return _per_request(self.server_cpu_seconds, self.result.requests)
@@ -72,12 +74,24 @@ def measure_once(scenario: Scenario, target: Target, load: wrk.Load) -> Run:
     server, database = target.server.tree, target.database
     server_before = server.cpu_seconds()
     database_before = database.cpu_seconds() if database else None
+    ticks_before = machine.cpu_ticks()
     result = wrk.run(target.wrk, target.server.base_url, scenario, load)
+    ticks_after = machine.cpu_ticks()
     return Run(
         result,
         server.cpu_seconds() - server_before,
         database.cpu_seconds() - database_before if database and database_before is not None else None,
+        _cores_busy(ticks_before, ticks_after),
     )
+
+
+def _cores_busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """How many CPUs were busy on average between two readings: a run that keeps every CPU busy is bound by
+    the machine, not by the code, and more workers cannot make it faster."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    # /proc/stat's first line adds up every online CPU.
+    return (after[0] - before[0]) / (after[1] - before[1]) * (os.cpu_count() or 1)
 
 
 def _per_request(seconds: float, requests: int) -> float | None:

@@ -45,8 +45,8 @@ def markdown(outcome: Outcome) -> str:
         + ".",
         "",
         "| scenario | req/s | % of ceiling | p50 ms | p99 ms | errors | server CPU ms/req | DB CPU ms/req "
-        "| request |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| CPUs busy | request |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     lines += [_row(measured, ceiling) for measured in outcome.measured.values()]
     first, last = outcome.ceiling_first_and_last
@@ -58,6 +58,9 @@ def markdown(outcome: Outcome) -> str:
         else "",
         "",
     ]
+    saturated = _saturated(outcome.measured, machine["cpus"])
+    if saturated:
+        lines += [saturated, ""]
     if outcome.interference is not None:
         lines += [_interference(outcome.interference, outcome.login_cpu_ms, options.login_connections), ""]
     lines += [_memory(outcome.peak_rss_mb), "", _fixtures(outcome.fixtures)]
@@ -126,9 +129,31 @@ def _row(measured: Measured, ceiling: float) -> str:
         _errors(measured.runs),
         _ms(measured.median(Run.server_cpu_ms_per_request)),
         _ms(measured.median(Run.database_cpu_ms_per_request)),
+        _cores(measured.median(lambda run: run.cores_busy)),
         f"`{measured.scenario.label}`",
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _saturated(measured: dict[str, Measured], cpus: int | None) -> str:
+    """Names the scenarios whose runs kept the whole machine busy: their throughput is the machine's."""
+    if not cpus:
+        return ""
+    names = [
+        name
+        for name, found in measured.items()
+        if (busy := found.median(lambda run: run.cores_busy)) is not None and busy >= 0.95 * cpus
+    ]
+    if not names:
+        return ""
+    return (
+        f"**Bound by the machine:** {', '.join(names)} kept all {cpus} CPUs at least 95% busy (server, "
+        "PostgreSQL, wrk and the kernel together); more workers cannot make these faster here."
+    )
+
+
+def _cores(busy: float | None) -> str:
+    return "n/a" if busy is None else f"{busy:.2f}"
 
 
 def _errors(runs: tuple[Run, ...]) -> str:
@@ -194,6 +219,7 @@ def _scenario(measured: Measured, ceiling: float) -> dict[str, Any]:
             "p99_ms": measured.median(lambda run: run.result.p99_ms),
             "server_cpu_ms_per_request": measured.median(Run.server_cpu_ms_per_request),
             "database_cpu_ms_per_request": measured.median(Run.database_cpu_ms_per_request),
+            "cores_busy": measured.median(lambda run: run.cores_busy),
         },
         "errors": measured.errors,
         "runs": [_run(run) for run in measured.runs],
@@ -208,6 +234,7 @@ def _run(run: Run) -> dict[str, Any]:
         "database_cpu_seconds": run.database_cpu_seconds,
         "server_cpu_ms_per_request": run.server_cpu_ms_per_request(),
         "database_cpu_ms_per_request": run.database_cpu_ms_per_request(),
+        "cores_busy": run.cores_busy,
     }
 
 
