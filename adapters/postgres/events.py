@@ -18,7 +18,7 @@ import psycopg
 from psycopg import AsyncConnection, sql
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from adapters.postgres.pool import Pool, begin
+from adapters.postgres.pool import Pool, begin, cursor_for
 from application.events import EventBatch, EventSource, StoredEvent
 from application.ports import Outbox
 from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
@@ -74,8 +74,9 @@ class PgOutbox(Outbox):
 
     async def flush(self) -> None:
         """Queue the recorded events' INSERTs (called inside the commit's pipeline)."""
+        # Nobody reads these results: the kept cursor serves every event.
         for event in self._pending:
-            await self._conn.execute(INSERT_EVENT, event)
+            await cursor_for(self._conn, INSERT_EVENT).execute(INSERT_EVENT, event)
         self.recorded, self._pending = bool(self._pending), []
 
 

@@ -1,5 +1,5 @@
 """The gated pool: callers beyond its connections wait at its gate, never in psycopg's own queue; its
-connections keep one cursor for reads."""
+connections keep a cursor per statement."""
 
 import asyncio
 from contextlib import AbstractAsyncContextManager
@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg_pool import PoolTimeout
 
-from adapters.postgres.pool import GatedPool, PooledConnection, fetch, new_pool, opened
+from adapters.postgres.pool import KEPT_CURSORS, GatedPool, PooledConnection, fetch, new_pool, opened
 
 pytestmark = pytest.mark.postgres
 
@@ -66,20 +66,36 @@ async def test_a_cancelled_waiter_gives_its_place_back(pg_url: str) -> None:
         assert queued(pool) == 0
 
 
-async def test_reads_on_a_connection_share_one_cursor_and_survive_a_failed_one(pg_url: str) -> None:
+async def test_a_connection_keeps_a_cursor_per_statement_across_reads_and_failures(pg_url: str) -> None:
+    pair, array, failing = "SELECT %s::int, %s::text", "SELECT %s::text, %s::int[]", "SELECT 1 / %s::int"
     async with full_pool(pg_url, size=1) as pool:
-        assert await fetch(pool, "SELECT %s::int, %s::text", (1, "one")) == [(1, "one")]
+        assert await fetch(pool, pair, (1, "one")) == [(1, "one")]
         async with pool.connection() as conn:
             assert isinstance(conn, PooledConnection)
-            reader = conn.reader()
+            kept = conn.cursor_for(pair)
         with pytest.raises(psycopg.errors.DivisionByZero):
-            await fetch(pool, "SELECT 1 / %s::int", (0,))
-        # Different parameter and column types through the same cursor, after a failure on it.
-        assert await fetch(pool, "SELECT %s::text, %s::int[]", ("two", [2, 3])) == [("two", [2, 3])]
+            await fetch(pool, failing, (0,))
+        # Interleaved statements, after a failure on the same connection.
+        assert await fetch(pool, array, ("two", [2, 3])) == [("two", [2, 3])]
+        assert await fetch(pool, pair, (3, "three")) == [(3, "three")]
         assert await fetch(pool, "SELECT 1 WHERE false") == []
         async with pool.connection() as conn:
             assert isinstance(conn, PooledConnection)
-            assert conn.reader() is reader
-            reader_closed_by_someone = conn.reader()
-            await reader_closed_by_someone.close()
-        assert await fetch(pool, "SELECT %s::int", (4,)) == [(4,)]
+            assert conn.cursor_for(pair) is kept
+            assert conn.cursor_for(array) is not kept
+            await kept.close()  # someone closed it: the next read gets a new one
+        assert await fetch(pool, pair, (4, "four")) == [(4, "four")]
+
+
+async def test_statements_built_per_call_are_not_kept_beyond_the_cap(pg_url: str) -> None:
+    first = "SELECT 0"
+    async with full_pool(pg_url, size=1) as pool:
+        assert await fetch(pool, first) == [(0,)]
+        built = [f"SELECT {n}" for n in range(1, KEPT_CURSORS + 10)]
+        for n, statement in enumerate(built, start=1):
+            assert await fetch(pool, statement) == [(n,)]
+        async with pool.connection() as conn:
+            assert isinstance(conn, PooledConnection)
+            assert conn.cursor_for(first) is conn.cursor_for(first)
+            late = built[-1]
+            assert conn.cursor_for(late) is not conn.cursor_for(late)
