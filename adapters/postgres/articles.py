@@ -12,6 +12,7 @@ from datetime import datetime
 from psycopg import AsyncConnection
 
 from adapters.postgres.errors import translated_errors
+from adapters.postgres.pool import execute
 from application.errors import AlreadyExists
 from application.ports import ArticleRepository
 from domain.articles import Article, NewArticle
@@ -213,7 +214,7 @@ class PgArticleRepository(ArticleRepository):
             "now": now,
         }
         with translated_errors():
-            cursor = await self._conn.execute(INSERT_ARTICLE, params)
+            cursor = await execute(self._conn, INSERT_ARTICLE, params)
             row = await cursor.fetchone()
         if row is None:
             raise AlreadyExists("slug")
@@ -234,12 +235,13 @@ class PgArticleRepository(ArticleRepository):
         )
 
     async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        cursor = await self._conn.execute(LOCK_ARTICLE if lock else SELECT_ARTICLE, {"slug": slug})
+        cursor = await execute(self._conn, LOCK_ARTICLE if lock else SELECT_ARTICLE, {"slug": slug})
         row = await cursor.fetchone()
         return None if row is None else _article(row)
 
     async def update(self, article: Article, *, tags_before: tuple[str, ...]) -> None:
-        await self._conn.execute(
+        await execute(
+            self._conn,
             UPDATE_ARTICLE,
             {
                 "id": article.id,
@@ -253,35 +255,35 @@ class PgArticleRepository(ArticleRepository):
         removed = set(tags_before) - set(article.tags)
         added = set(article.tags) - set(tags_before)
         if added:
-            await self._conn.execute(ADD_TAG_NAMES, {"names": sorted(added)})
+            await execute(self._conn, ADD_TAG_NAMES, {"names": sorted(added)})
         if removed or added:
             await self._link(article.id, article.author_id, article.created_at, added=added, removed=removed)
 
     async def delete(self, article_id: ArticleId) -> None:
         params = {"article_id": article_id}
         # The article row is locked, so its tag links cannot change before the cascade removes them.
-        cursor = await self._conn.execute(SELECT_LINKED_TAG_IDS, params)
+        cursor = await execute(self._conn, SELECT_LINKED_TAG_IDS, params)
         tag_ids = [row[0] for row in await cursor.fetchall()]
-        await self._conn.execute(LOCK_AUTHOR_AND_FAVORITERS, params)
-        await self._conn.execute(UNCOUNT_AUTHOR_AND_FAVORITERS, params)
-        cursor = await self._conn.execute(DELETE_ARTICLE, params)
+        await execute(self._conn, LOCK_AUTHOR_AND_FAVORITERS, params)
+        await execute(self._conn, UNCOUNT_AUTHOR_AND_FAVORITERS, params)
+        cursor = await execute(self._conn, DELETE_ARTICLE, params)
         deleted = await cursor.fetchone()
         assert deleted is not None, "the caller holds the article's lock"
         author = {"author_id": deleted[0]}
-        await self._conn.execute(COUNT_ONE_LESS, author)
+        await execute(self._conn, COUNT_ONE_LESS, author)
         if tag_ids:
-            await self._conn.execute(UNCOUNT_TAGS, {**author, "tag_ids": tag_ids})
+            await execute(self._conn, UNCOUNT_TAGS, {**author, "tag_ids": tag_ids})
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
         with translated_errors():
-            cursor = await self._conn.execute(
-                ADD_FAVORITE, {"article_id": article_id, "user_id": user_id, "now": now}
+            cursor = await execute(
+                self._conn, ADD_FAVORITE, {"article_id": article_id, "user_id": user_id, "now": now}
             )
             row = await cursor.fetchone()
         return row is not None and row[0] > 0
 
     async def unfavorite(self, article_id: ArticleId, user_id: UserId) -> bool:
-        cursor = await self._conn.execute(REMOVE_FAVORITE, {"article_id": article_id, "user_id": user_id})
+        cursor = await execute(self._conn, REMOVE_FAVORITE, {"article_id": article_id, "user_id": user_id})
         row = await cursor.fetchone()
         return row is not None and row[0] > 0
 
@@ -294,7 +296,8 @@ class PgArticleRepository(ArticleRepository):
         added: Collection[str],
         removed: Collection[str],
     ) -> None:
-        await self._conn.execute(
+        await execute(
+            self._conn,
             RELINK_TAGS,
             {
                 "article_id": article_id,

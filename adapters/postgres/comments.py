@@ -3,6 +3,7 @@ from datetime import datetime
 from psycopg import AsyncConnection
 
 from adapters.postgres.errors import translated_errors
+from adapters.postgres.pool import execute
 from application.ports import CommentRepository
 from domain.comments import Comment
 from domain.ids import ArticleId, CommentId, UserId
@@ -24,15 +25,17 @@ class PgCommentRepository(CommentRepository):
 
     async def add(self, article_id: ArticleId, author_id: UserId, body: str, now: datetime) -> Comment:
         with translated_errors():
-            cursor = await self._conn.execute(
-                INSERT_COMMENT, {"article_id": article_id, "author_id": author_id, "body": body, "now": now}
+            cursor = await execute(
+                self._conn,
+                INSERT_COMMENT,
+                {"article_id": article_id, "author_id": author_id, "body": body, "now": now},
             )
             row = await cursor.fetchone()
         assert row is not None
         return Comment(CommentId(row[0]), article_id, author_id, body, now)
 
     async def get(self, comment_id: CommentId) -> Comment | None:
-        cursor = await self._conn.execute(SELECT_COMMENT, {"id": comment_id})
+        cursor = await execute(self._conn, SELECT_COMMENT, {"id": comment_id})
         row = await cursor.fetchone()
         if row is None:
             return None
@@ -40,4 +43,4 @@ class PgCommentRepository(CommentRepository):
         return Comment(CommentId(found_id), ArticleId(article_id), UserId(author_id), body, created_at)
 
     async def delete(self, comment_id: CommentId) -> None:
-        await self._conn.execute(DELETE_COMMENT, {"id": comment_id})
+        await execute(self._conn, DELETE_COMMENT, {"id": comment_id})

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import AsyncConnection, sql
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from adapters.postgres.pool import Pool, begin, cursor_for
+from adapters.postgres.pool import Pool, begin, execute
 from application.events import EventBatch, EventSource, StoredEvent
 from application.ports import Outbox
 from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
@@ -76,7 +76,7 @@ class PgOutbox(Outbox):
         """Queue the recorded events' INSERTs (called inside the commit's pipeline)."""
         # Nobody reads these results: the kept cursor serves every event.
         for event in self._pending:
-            await cursor_for(self._conn, INSERT_EVENT).execute(INSERT_EVENT, event)
+            await execute(self._conn, INSERT_EVENT, event)
         self.recorded, self._pending = bool(self._pending), []
 
 

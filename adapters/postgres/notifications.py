@@ -2,6 +2,7 @@ from datetime import datetime
 
 from psycopg import AsyncConnection
 
+from adapters.postgres.pool import execute
 from application.ports import NotificationRepository
 from domain.ids import UserId
 from domain.notifications import NewNotification
@@ -44,14 +45,14 @@ class PgNotificationRepository(NotificationRepository):
         self._conn = conn
 
     async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
-        await self._conn.execute(
-            INSERT_NOTIFICATION, {**_params(event_id, notification), "recipient": recipient}
+        await execute(
+            self._conn, INSERT_NOTIFICATION, {**_params(event_id, notification), "recipient": recipient}
         )
 
     async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:
-        await self._conn.execute(
-            INSERT_FOR_FOLLOWERS, {**_params(event_id, notification), "followee": followee}
+        await execute(
+            self._conn, INSERT_FOR_FOLLOWERS, {**_params(event_id, notification), "followee": followee}
         )
 
     async def mark_read(self, recipient: UserId, up_to: int, now: datetime) -> None:
-        await self._conn.execute(MARK_READ, {"recipient": recipient, "up_to": up_to, "now": now})
+        await execute(self._conn, MARK_READ, {"recipient": recipient, "up_to": up_to, "now": now})

@@ -55,6 +55,14 @@ def cursor_for(conn: AsyncConnection, statement: Query) -> AsyncCursor[Any]:
     return conn.cursor_for(statement) if isinstance(conn, PooledConnection) else conn.cursor()
 
 
+async def execute(
+    conn: AsyncConnection, statement: Query, params: Params | None = None, *, prepare: bool | None = None
+) -> AsyncCursor[Any]:
+    """``conn.execute`` on the connection's kept cursor for ``statement``: for a statement whose result is
+    read before it runs again on the connection (as a repository reads its rows at once), or never read."""
+    return await cursor_for(conn, statement).execute(statement, params, prepare=prepare)
+
+
 class GatedPool(Pool):
     """psycopg's pool, entered through a gate with one place per connection.
 
@@ -163,8 +171,7 @@ async def fetch(pool: Pool, query: Query, params: Params | None = None) -> Rows:
             # getconn/putconn rather than connection(): its context managers cost a read ~5% of its CPU.
             conn = await pool.getconn()
             try:
-                cursor = cursor_for(conn, query)
-                await cursor.execute(query, params)
+                cursor = await execute(conn, query, params)
                 return await cursor.fetchall()
             finally:
                 await pool.putconn(conn)
@@ -202,7 +209,7 @@ class Transaction:
         come back in order. (A failed COMMIT aborts them with it.)
         """
         try:
-            await cursor_for(self.conn, COMMIT).execute(COMMIT, prepare=False)
+            await execute(self.conn, COMMIT, prepare=False)
             cursors = [await self.conn.execute(query, params) for query, params in reads]
             await self._pipeline.aclose()
             return [await cursor.fetchall() for cursor in cursors]
@@ -216,7 +223,7 @@ class Transaction:
         """Abandon the transaction, on the way out of a failure that is already being raised."""
         try:
             with suppress(psycopg.Error):
-                await cursor_for(self.conn, ROLLBACK).execute(ROLLBACK, prepare=False)
+                await execute(self.conn, ROLLBACK, prepare=False)
             await self._settle()
         finally:
             await self._borrowed.aclose()
@@ -229,7 +236,7 @@ class Transaction:
             await self._pipeline.aclose()
         if not self.conn.broken and self.conn.info.transaction_status != TransactionStatus.IDLE:
             with suppress(psycopg.Error):
-                await cursor_for(self.conn, ROLLBACK).execute(ROLLBACK, prepare=False)
+                await execute(self.conn, ROLLBACK, prepare=False)
 
 
 async def begin(pool: Pool) -> Transaction:
@@ -249,7 +256,7 @@ async def begin(pool: Pool) -> Transaction:
             continue
         try:
             await pipeline.enter_async_context(conn.pipeline())
-            await cursor_for(conn, BEGIN).execute(BEGIN, prepare=False)
+            await execute(conn, BEGIN, prepare=False)
         except BaseException:
             await pipeline.aclose()
             await borrowed.aclose()

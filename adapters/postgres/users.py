@@ -5,6 +5,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
 from adapters.postgres.errors import translated_errors
+from adapters.postgres.pool import execute
 from application.ports import UserRepository
 from domain.ids import UserId
 from domain.users import NewUser, PasswordHash, User, UserChanges
@@ -78,18 +79,18 @@ class PgUserRepository(UserRepository):
             "now": now,
         }
         with translated_errors():
-            cursor = await self._conn.execute(INSERT_USER, params)
+            cursor = await execute(self._conn, INSERT_USER, params)
             row = await cursor.fetchone()
         assert row is not None
         return _user(row)
 
     async def get(self, user_id: UserId) -> User | None:
-        cursor = await self._conn.execute(SELECT_USER_BY_ID, {"id": user_id})
+        cursor = await execute(self._conn, SELECT_USER_BY_ID, {"id": user_id})
         row = await cursor.fetchone()
         return None if row is None else _user(row)
 
     async def get_by_username(self, username: str) -> User | None:
-        cursor = await self._conn.execute(SELECT_USER_BY_USERNAME, {"username": username})
+        cursor = await execute(self._conn, SELECT_USER_BY_USERNAME, {"username": username})
         row = await cursor.fetchone()
         return None if row is None else _user(row)
 
@@ -114,17 +115,17 @@ class PgUserRepository(UserRepository):
             "now": now,
         }
         with translated_errors():
-            cursor = await self._conn.execute(UPDATE_USER, params)
+            cursor = await execute(self._conn, UPDATE_USER, params)
             row = await cursor.fetchone()
         return None if row is None else _user(row)
 
     async def follow(self, follower: UserId, followee: UserId, now: datetime) -> bool:
         with translated_errors():
-            cursor = await self._conn.execute(
-                FOLLOW, {"follower": follower, "followee": followee, "now": now}
+            cursor = await execute(
+                self._conn, FOLLOW, {"follower": follower, "followee": followee, "now": now}
             )
             return await cursor.fetchone() is not None
 
     async def unfollow(self, follower: UserId, followee: UserId) -> bool:
-        cursor = await self._conn.execute(UNFOLLOW, {"follower": follower, "followee": followee})
+        cursor = await execute(self._conn, UNFOLLOW, {"follower": follower, "followee": followee})
         return await cursor.fetchone() is not None
