@@ -210,7 +210,12 @@ class Transaction:
         """
         try:
             await execute(self.conn, COMMIT, prepare=False)
-            cursors = [await self.conn.execute(query, params) for query, params in reads]
+            cursors: list[AsyncCursor[Any]] = []
+            for query, params in reads:
+                # Every read's rows come back after the COMMIT: a statement read twice needs a second cursor.
+                twice = any(earlier is query for earlier, _ in reads[: len(cursors)])
+                cursor = self.conn.cursor() if twice else cursor_for(self.conn, query)
+                cursors.append(await cursor.execute(query, params))
             await self._pipeline.aclose()
             return [await cursor.fetchall() for cursor in cursors]
         except BaseException:

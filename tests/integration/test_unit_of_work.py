@@ -6,7 +6,7 @@ from psycopg.errors import ForeignKeyViolation
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pool import fetch
+from adapters.postgres.pool import begin, fetch
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.errors import AlreadyExists
 from application.users import GetCurrentUser
@@ -89,3 +89,15 @@ async def _expect_only_alice(pool: AsyncConnectionPool[AsyncConnection]) -> None
         assert await uow.users.get_by_username("alice") is not None
     async with pool.connection() as conn:
         assert conn.info.transaction_status == TransactionStatus.IDLE
+
+
+@pytest.mark.usefixtures("clean_pg")
+async def test_reads_behind_the_commit_get_their_own_rows_even_from_one_statement(clean_pg: str) -> None:
+    pair, single = "SELECT %s::int, %s::text", "SELECT %s::int"
+    async with pool_for_tests(clean_pg, max_size=1) as pool:
+        for round_ in range(3):  # the same connection each time, and its kept cursors
+            transaction = await begin(pool)
+            reads = [(pair, (round_, "a")), (single, (7,)), (pair, (round_ + 1, "b"))]
+            found = await transaction.commit(reads)
+            assert found == [[(round_, "a")], [(7,)], [(round_ + 1, "b")]]
+        assert await fetch(pool, pair, (9, "c")) == [(9, "c")]
