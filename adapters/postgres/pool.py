@@ -29,22 +29,19 @@ class PooledConnection(AsyncConnection):
     holds its statement's last result until the statement runs again.
     """
 
-    _kept: dict[int, AsyncCursor[Any]] | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: dict[int, AsyncCursor[Any]] = {}
 
     def cursor_for(self, statement: Query) -> AsyncCursor[Any]:
         # Statements are module constants (or composed once and cached), so their ids stand for them; a
         # statement built per call would only miss the cache, and the cap bounds what is kept.
-        kept = self._kept if self._kept is not None else self._keep()
-        cursor = kept.get(id(statement))
+        cursor = self._kept.get(id(statement))
         if cursor is None or cursor.closed:
-            if len(kept) >= KEPT_CURSORS:
+            if len(self._kept) >= KEPT_CURSORS:
                 return self.cursor()
-            cursor = kept[id(statement)] = self.cursor()
+            cursor = self._kept[id(statement)] = self.cursor()
         return cursor
-
-    def _keep(self) -> dict[int, AsyncCursor[Any]]:
-        self._kept = {}
-        return self._kept
 
 
 KEPT_CURSORS = 32
