@@ -48,6 +48,10 @@ class Measured:
         return self.median(lambda run: run.result.requests_per_second) or 0.0
 
     @property
+    def cores_busy(self) -> float | None:
+        return self.median(lambda run: run.cores_busy)
+
+    @property
     def errors(self) -> int:
         return sum(run.result.errors for run in self.runs)
 

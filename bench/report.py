@@ -129,7 +129,7 @@ def _row(measured: Measured, ceiling: float) -> str:
         _errors(measured.runs),
         _ms(measured.median(Run.server_cpu_ms_per_request)),
         _ms(measured.median(Run.database_cpu_ms_per_request)),
-        _cores(measured.median(lambda run: run.cores_busy)),
+        _cores(measured.cores_busy),
         f"`{measured.scenario.label}`",
     ]
     return "| " + " | ".join(cells) + " |"
@@ -142,7 +142,7 @@ def _saturated(measured: dict[str, Measured], cpus: int | None) -> str:
     names = [
         name
         for name, found in measured.items()
-        if (busy := found.median(lambda run: run.cores_busy)) is not None and busy >= 0.95 * cpus
+        if (busy := found.cores_busy) is not None and busy >= 0.95 * cpus
     ]
     if not names:
         return ""
@@ -219,7 +219,7 @@ def _scenario(measured: Measured, ceiling: float) -> dict[str, Any]:
             "p99_ms": measured.median(lambda run: run.result.p99_ms),
             "server_cpu_ms_per_request": measured.median(Run.server_cpu_ms_per_request),
             "database_cpu_ms_per_request": measured.median(Run.database_cpu_ms_per_request),
-            "cores_busy": measured.median(lambda run: run.cores_busy),
+            "cores_busy": measured.cores_busy,
         },
         "errors": measured.errors,
         "runs": [_run(run) for run in measured.runs],

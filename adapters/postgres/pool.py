@@ -18,6 +18,9 @@ Query = str | bytes | psycopg.sql.SQL | psycopg.sql.Composed
 Rows = list[tuple[Any, ...]]
 
 
+KEPT_CURSORS = 32  # per connection: the statements run on it, with room for a few built per call
+
+
 class PooledConnection(AsyncConnection):
     """A pooled connection that keeps a cursor per statement, for statements whose result is read before
     the statement runs again on the connection, or never read.
@@ -42,9 +45,6 @@ class PooledConnection(AsyncConnection):
                 return self.cursor()
             cursor = self._kept[id(statement)] = self.cursor()
         return cursor
-
-
-KEPT_CURSORS = 32
 
 
 def cursor_for(conn: AsyncConnection, statement: Query) -> AsyncCursor[Any]:
