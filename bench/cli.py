@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import client, fixtures, machine, report, servers, wrk
+from bench import client, fixtures, instructions, machine, report, servers, wrk
 from bench.database import Database, fresh_database, passed_through
 from bench.interference import Interference, measure_interference
 from bench.measure import Measured, Run, Target, measure
@@ -39,6 +39,8 @@ def main(argv: list[str]) -> int:
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     try:
+        if options.instructions:
+            return instructions.main(options, RESULTS, stamp)
         session = Session(options, wrk.find_wrk(), RESULTS / stamp)
         session.workdir.mkdir(parents=True)
         outcome = _benchmark(session, started)

@@ -32,6 +32,8 @@ class Options:
     database_url: str | None
     port: int
     keep_data: bool
+    instructions: bool
+    requests: int
 
     @property
     def size(self) -> Size:
@@ -108,6 +110,20 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument(
         "--keep-data", action="store_true", help="keep the seeded data folder afterwards, for inspection"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead of the load: count the CPU instructions the application executes per request, "
+        "in-process under valgrind's callgrind (deterministic, for comparing two versions of the code); "
+        "-c sets the requests in flight, the load options do not apply",
+    )
+    parser.add_argument(
+        "--requests",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="with --instructions: requests counted per scenario, after as many to warm up",
+    )
     args = parser.parse_args(argv)
     if args.threads > args.connections:
         parser.error("--threads must not exceed --connections (wrk gives each thread connections/threads)")
@@ -125,6 +141,8 @@ def parse(argv: list[str]) -> Options:
         database_url=getattr(args, "database_url", None),
         port=args.port,
         keep_data=args.keep_data,
+        instructions=args.instructions,
+        requests=args.requests,
     )
 
 
