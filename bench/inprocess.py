@@ -8,7 +8,7 @@ Each scenario is warmed up with the instrumentation off, then measured between t
 acts on (`Handshake`): it switches callgrind's instrumentation on and zeroes the counts, and afterwards
 dumps them. Run by the parent only:
 
-    python -m bench.inprocess --database-url URL --handshake DIR --requests N --scenarios A,B,...
+    python -m bench.inprocess --database-url URL --handshake DIR --warmup N --requests N --scenarios A,B,...
 """
 
 import argparse
@@ -26,7 +26,9 @@ from fastapi import FastAPI
 from bench import ceiling, fixtures, replay
 from bench.scenarios import CEILING, PASSWORD, Scenario, Tokens, conduit_scenarios
 from bench.scenarios import ceiling as ceiling_scenario
+from entrypoints.container import build_container
 from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
 
 HANDSHAKE_POLL_SECONDS = 0.05
 
@@ -46,7 +48,10 @@ class Handshake:
 
 async def main(args: argparse.Namespace) -> None:
     handshake = Handshake(Path(args.handshake))
-    app = create_app()
+    # The pool opens full: grown on demand, its size depends on the scenarios run before, and so did the
+    # counts (an article read alone counted 7% more than after the list scenarios, waiting for connections).
+    settings = Settings()
+    app = create_app(build_container(settings.model_copy(update={"pool_min_size": settings.pool_max_size})))
     async with app.router.lifespan_context(app):
         chosen = fixtures.pick(args.database_url)
         tokens = Tokens(
@@ -64,7 +69,7 @@ async def _measure(
     name: str, app: FastAPI, scenario: Scenario, args: argparse.Namespace, handshake: Handshake
 ) -> None:
     stream = replay.requests(scenario)
-    await _drive(app, stream, args.requests, args.concurrency)  # warm-up, not counted
+    await _drive(app, stream, args.warmup, args.concurrency)  # not counted
     await handshake.say(f"{name}.ready", then_wait_for=f"{name}.counting")
     started = time.perf_counter()
     await _drive(app, stream, args.requests, args.concurrency)
@@ -146,6 +151,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--handshake", required=True)
+    parser.add_argument("--warmup", type=int, required=True)
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--concurrency", type=int, required=True)
     parser.add_argument("--scenarios", required=True)

@@ -28,6 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Logins are password hashing, which instruction counts say nothing useful about; the interference
 # scenario is about latency under load.
 NOT_COUNTED = ("login", INTERFERENCE)
+# Enough for the pool to have grown and every connection to have prepared the scenario's statements: with
+# 300, an article read alone counted 6% more than after the list scenarios; with 1,000 the two agree.
+WARMUP_REQUESTS = 1_000
 HANDSHAKE_TIMEOUT_SECONDS = 1800.0  # a slow scenario under callgrind, with the default requests: minutes
 
 
@@ -66,20 +69,24 @@ def main(options: Options, results: Path, stamp: str) -> int:
             "bench.inprocess",
             f"--database-url={database.url}",
             f"--handshake={handshake}",
+            f"--warmup={WARMUP_REQUESTS}",
             f"--requests={options.requests}",
             f"--concurrency={options.connections}",
             f"--scenarios={','.join(names)}",
             f"--run-id={stamp}",
         ]
-        env = database.env | {"PYTHONPATH": str(ROOT)}
+        # A fixed string hash seed: with a random one, dict and set layouts (and so the work) vary by run.
+        env = database.env | {"PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
         log = workdir / "inprocess.log"
         with processes.running(command, env=env, cwd=workdir, output=log) as child:
             counted = [_count(name, options.requests, child, control, workdir, log) for name in names]
     outcome: dict[str, Any] = {
         "started": started.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "git": git,
+        "size": options.size_name,
         "seeded": database.seeded,
         "requests_per_scenario": options.requests,
+        "warmup_requests": WARMUP_REQUESTS,
         "concurrency": options.connections,
         "scenarios": {
             c.scenario: {
@@ -89,7 +96,12 @@ def main(options: Options, results: Path, stamp: str) -> int:
             for c in counted
         },
     }
-    table = _markdown(counted, outcome, options)
+    latest = results / "latest-instructions.json"
+    previous = json.loads(latest.read_text()) if latest.exists() else None
+    if previous is not None and not _comparable(previous, outcome):
+        _say("the previous run counted other scenarios or request counts: no change column")
+        previous = None
+    table = _markdown(counted, outcome, options, previous)
     print(table)
     for name in (f"{stamp}-instructions", "latest-instructions"):
         (results / f"{name}.md").write_text(table + "\n")
@@ -151,23 +163,45 @@ def _instructions(dump: Path) -> int:
     raise BenchError(f"{dump} has no summary line")
 
 
-def _markdown(counted: list[Counted], outcome: dict[str, Any], options: Options) -> str:
+def _markdown(
+    counted: list[Counted], outcome: dict[str, Any], options: Options, previous: dict[str, Any] | None
+) -> str:
+    """The table, with each scenario's change since the previous run when there was one: the A/B."""
     git = outcome["git"]
     ceiling = next((c.per_request for c in counted if c.scenario == CEILING), None)
+    before = {} if previous is None else previous["scenarios"]
     lines = [
         f"# Conduit instructions per request, {outcome['started']}",
         "",
-        f"{outcome['seeded']}. {options.requests:,} requests per scenario after as many to warm up, "
-        f"{options.connections} at a time, in-process under callgrind. Commit {_commit(git)}. "
+        f"{outcome['seeded']}. {options.requests:,} requests per scenario after {WARMUP_REQUESTS:,} "
+        f"to warm up, {options.connections} at a time, in-process under callgrind. Commit {_commit(git)}. "
         "Counted: the application's process (FastAPI, Conduit, psycopg, the event loop); not PostgreSQL.",
         "",
-        "| scenario | instructions per request | x ceiling | request |",
-        "|---|--:|--:|---|",
+        "| scenario | instructions per request | x ceiling | change since the previous run | request |",
+        "|---|--:|--:|--:|---|",
     ]
     for c in counted:
         times = "n/a" if ceiling is None else f"{c.per_request / ceiling:.1f}"
-        lines.append(f"| {c.scenario} | {c.per_request:,.0f} | {times} | `{LABELS[c.scenario]}` |")
+        was = before.get(c.scenario, {}).get("instructions_per_request")
+        change = "n/a" if not was else f"{(c.per_request - was) / was:+.1%}"
+        lines.append(f"| {c.scenario} | {c.per_request:,.0f} | {times} | {change} | `{LABELS[c.scenario]}` |")
+    if previous is not None:
+        lines += [
+            "",
+            f"The previous run: {previous['started']}, commit {_commit(previous['git'])}, "
+            f"{previous['requests_per_scenario']:,} requests per scenario. The same code repeats to within "
+            "0.2% (seen here), so a larger change is the code's.",
+        ]
     return "\n".join(lines)
+
+
+def _comparable(previous: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Runs compare only when they drove the same scenarios in the same order with the same counts (what
+    ran before a scenario in the same process, and for how long, shows in its count)."""
+    shape = ("size", "requests_per_scenario", "warmup_requests", "concurrency")
+    return all(previous.get(key) == current[key] for key in shape) and list(previous["scenarios"]) == list(
+        current["scenarios"]
+    )
 
 
 def _commit(git: dict[str, Any]) -> str:

@@ -122,7 +122,7 @@ def parse(argv: list[str]) -> Options:
         type=_positive_int,
         default=500,
         metavar="N",
-        help="with --instructions: requests counted per scenario, after as many to warm up",
+        help="with --instructions: requests counted per scenario, after 1,000 to warm up",
     )
     args = parser.parse_args(argv)
     if args.threads > args.connections:
