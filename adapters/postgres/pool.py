@@ -3,7 +3,7 @@
 import asyncio
 import select
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from time import monotonic
 from typing import Any
 
@@ -195,9 +195,22 @@ class Transaction:
     again): units of work that end normally commit, even read-only ones, and only failures roll back.
     """
 
-    def __init__(self, conn: AsyncConnection, pipeline: AsyncExitStack, borrowed: AsyncExitStack) -> None:
-        self.conn = conn
-        self._pipeline, self._borrowed = pipeline, borrowed
+    def __init__(self, pool: Pool, conn: AsyncConnection) -> None:
+        self.conn, self._pool = conn, pool
+        self._pipeline: AbstractAsyncContextManager[Any] | None = None
+        self._borrowed = True
+
+    async def start(self) -> None:
+        """Enter pipeline mode and queue BEGIN; on failure, hand the connection back and raise."""
+        try:
+            pipeline = self.conn.pipeline()
+            await pipeline.__aenter__()
+            self._pipeline = pipeline
+            await execute(self.conn, BEGIN, prepare=False)
+        except BaseException:
+            await self._settle()
+            await self._give_back()
+            raise
 
     async def commit(self, reads: Sequence[tuple[Query, Params]] = ()) -> list[Rows]:
         """Send what is queued with the COMMIT and wait; raises the first error of any unread statement.
@@ -213,13 +226,13 @@ class Transaction:
                 twice = any(earlier is query for earlier, _ in reads[: len(cursors)])
                 cursor = self.conn.cursor() if twice else cursor_for(self.conn, query)
                 cursors.append(await cursor.execute(query, params))
-            await self._pipeline.aclose()
+            await self._leave_pipeline()
             return [await cursor.fetchall() for cursor in cursors]
         except BaseException:
             await self._settle()
             raise
         finally:
-            await self._borrowed.aclose()
+            await self._give_back()
 
     async def rollback(self) -> None:
         """Abandon the transaction, on the way out of a failure that is already being raised."""
@@ -228,17 +241,29 @@ class Transaction:
                 await execute(self.conn, ROLLBACK, prepare=False)
             await self._settle()
         finally:
-            await self._borrowed.aclose()
+            await self._give_back()
 
     async def _settle(self) -> None:
         # Errors of unread statements are dropped here: the failure is already known. Such an error aborts
         # the rest of the pipeline, its COMMIT or ROLLBACK included, so roll back again outside it: the
         # connection must go back to the pool idle.
         with suppress(psycopg.Error):
-            await self._pipeline.aclose()
+            await self._leave_pipeline()
         if not self.conn.broken and self.conn.info.transaction_status != TransactionStatus.IDLE:
             with suppress(psycopg.Error):
                 await execute(self.conn, ROLLBACK, prepare=False)
+
+    # The pipeline and the borrowed connection are let go at most once each, whichever way the unit of
+    # work ends. (Two AsyncExitStacks did this before: 1.3% of a publish's instructions.)
+    async def _leave_pipeline(self) -> None:
+        if self._pipeline is not None:
+            pipeline, self._pipeline = self._pipeline, None
+            await pipeline.__aexit__(None, None, None)
+
+    async def _give_back(self) -> None:
+        if self._borrowed:
+            self._borrowed = False
+            await self._pool.putconn(self.conn)
 
 
 async def begin(pool: Pool) -> Transaction:
@@ -249,21 +274,14 @@ async def begin(pool: Pool) -> Transaction:
     (the pool replaces closed connections when they come back) and another one tried.
     """
     for attempt in range(pool.max_size + 1):
-        borrowed, pipeline = AsyncExitStack(), AsyncExitStack()
         conn = await pool.getconn()
-        borrowed.push_async_callback(pool.putconn, conn)
         if attempt < pool.max_size and dropped_by_server(conn):
             await conn.close()
-            await borrowed.aclose()
+            await pool.putconn(conn)
             continue
-        try:
-            await pipeline.enter_async_context(conn.pipeline())
-            await execute(conn, BEGIN, prepare=False)
-        except BaseException:
-            await pipeline.aclose()
-            await borrowed.aclose()
-            raise
-        return Transaction(conn, pipeline, borrowed)
+        transaction = Transaction(pool, conn)
+        await transaction.start()
+        return transaction
     raise AssertionError("unreachable")
 
 
