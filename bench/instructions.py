@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Logins are password hashing, which instruction counts say nothing useful about; the interference
 # scenario is about latency under load.
 NOT_COUNTED = ("login", INTERFERENCE)
-# Enough for the pool to have grown and every connection to have prepared the scenario's statements: with
-# 300, an article read alone counted 6% more than after the list scenarios; with 1,000 the two agree.
+# Enough for every pooled connection to have prepared the scenario's statements and kept its cursors, and
+# for every cache on the way to be filled (with 300 some scenarios still moved between runs).
 WARMUP_REQUESTS = 1_000
 HANDSHAKE_TIMEOUT_SECONDS = 1800.0  # a slow scenario under callgrind, with the default requests: minutes
 
