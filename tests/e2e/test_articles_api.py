@@ -257,6 +257,26 @@ async def test_bad_pagination_is_422(api: Api, query: str, field: str) -> None:
     assert list(response.json()["errors"]) == [field]
 
 
+@pytest.mark.parametrize("path", ["/api/articles/feed", "/api/notifications"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=ten", "offset=-1", "offset=1.5"])
+async def test_bad_pagination_is_422_on_every_paged_list(api: Api, path: str, query: str) -> None:
+    token = await api.register("reader")
+    response = await api.client.get(f"{path}?{query}", headers=api.auth(token))
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [query.split("=")[0]]
+
+
+async def test_list_query_takes_a_repeated_name_s_last_value_and_ignores_unknown_names(api: Api) -> None:
+    token = await api.register("alice")
+    for title in ("One", "Two", "Three"):
+        await api.publish(token, title, tagList=["dragons"])
+    repeated = await api.client.get("/api/articles?limit=1&limit=2&tag=none&tag=dragons")
+    assert [a["slug"] for a in repeated.json()["articles"]] == ["three", "two"]
+    unknown = await api.client.get("/api/articles?limit=1&colour=blue")
+    assert unknown.status_code == 200
+    assert [a["slug"] for a in unknown.json()["articles"]] == ["three"]
+
+
 async def test_nul_in_a_url_is_400(api: Api) -> None:
     for path in ["/api/articles?tag=a%00b", "/api/articles/a%00b", "/api/profiles/a%00b"]:
         response = await api.client.get(path)

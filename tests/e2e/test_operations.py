@@ -69,6 +69,17 @@ async def test_openapi_documents_the_token_scheme_where_it_applies(api: Api) -> 
     assert "security" not in paths["/api/users/login"]["post"]
 
 
+async def test_openapi_documents_the_query_parameters_of_the_lists(api: Api) -> None:
+    paths = (await api.client.get("/openapi.json")).json()["paths"]
+    listed = {p["name"]: p for p in paths["/api/articles"]["get"]["parameters"]}
+    assert set(listed) == {"tag", "author", "favorited", "limit", "offset"}
+    assert all(p["in"] == "query" and p["required"] is False for p in listed.values())
+    limit = listed["limit"]["schema"]
+    assert (limit["type"], limit["minimum"], limit["maximum"], limit["default"]) == ("integer", 1, 100, 20)
+    for paged in ("/api/articles/feed", "/api/notifications"):
+        assert [p["name"] for p in paths[paged]["get"]["parameters"]] == ["limit", "offset"]
+
+
 async def test_cross_origin_requests_get_cors_headers_and_others_vary_on_origin(api: Api) -> None:
     plain = await api.client.get("/api/tags")
     assert plain.headers["vary"] == "Origin"

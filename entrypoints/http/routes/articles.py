@@ -1,6 +1,5 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from application.views import ArticleFilter
 from domain.ids import Slug
@@ -8,13 +7,26 @@ from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
+from entrypoints.http.query import QueryModel, documented, read_query
 from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import ArticleEnvelope, ArticleListOut, NewArticleIn, TagsOut, UpdateArticleIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Articles per page")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Articles to skip")]
+
+class PageQuery(QueryModel):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+    @property
+    def page(self) -> Page:
+        return Page(self.limit, self.offset)
+
+
+class ArticleListQuery(PageQuery):
+    tag: str | None = None
+    author: str | None = None
+    favorited: str | None = None
 
 
 @router.get("/tags", response_model=TagsOut, tags=["Tags"], summary="Tags in use, most used first")
@@ -25,30 +37,25 @@ async def tags(request: Request) -> Response:
 @router.get(
     "/articles",
     response_model=ArticleListOut,
-    openapi_extra=TOKEN_OPTIONAL,
+    openapi_extra=TOKEN_OPTIONAL | documented(ArticleListQuery),
     summary="Recent articles, optionally filtered",
 )
-async def list_articles(
-    request: Request,
-    tag: str | None = None,
-    author: str | None = None,
-    favorited: str | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    offset: Offset = 0,
-) -> Response:
-    where = ArticleFilter(tag=tag, author=author, favorited_by=favorited)
-    page = await conduit(request).list_articles()(where, Page(limit, offset), viewer_id(request))
+async def list_articles(request: Request) -> Response:
+    query = read_query(ArticleListQuery, request)
+    where = ArticleFilter(tag=query.tag, author=query.author, favorited_by=query.favorited)
+    page = await conduit(request).list_articles()(where, query.page, viewer_id(request))
     return rendering.article_page(page.articles, page.count)
 
 
 @router.get(
     "/articles/feed",
     response_model=ArticleListOut,
-    openapi_extra=TOKEN,
+    openapi_extra=TOKEN | documented(PageQuery),
     summary="Recent articles by the authors you follow",
 )
-async def feed(request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Response:
-    page = await conduit(request).feed_articles()(viewer(request).id, Page(limit, offset))
+async def feed(request: Request) -> Response:
+    query = read_query(PageQuery, request)
+    page = await conduit(request).feed_articles()(viewer(request).id, query.page)
     return rendering.article_page(page.articles, page.count)
 
 

@@ -6,19 +6,25 @@ the action, not within the request that caused it.
 
 from fastapi import APIRouter, Request
 
-from domain.pagination import DEFAULT_LIMIT, Page
+from domain.pagination import Page
 from entrypoints.http.deps import conduit, viewer
 from entrypoints.http.openapi import TOKEN
+from entrypoints.http.query import documented, read_query
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.routes.articles import Limit, Offset
+from entrypoints.http.routes.articles import PageQuery
 from entrypoints.http.schemas import MarkReadIn, NotificationListOut
 
 router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 
 
-@router.get("", openapi_extra=TOKEN, summary="Your notifications, newest first, with the unread count")
-async def inbox(request: Request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> NotificationListOut:
-    page = await conduit(request).list_notifications()(viewer(request).id, Page(limit, offset))
+@router.get(
+    "",
+    openapi_extra=TOKEN | documented(PageQuery),
+    summary="Your notifications, newest first, with the unread count",
+)
+async def inbox(request: Request) -> NotificationListOut:
+    query = read_query(PageQuery, request)
+    page = await conduit(request).list_notifications()(viewer(request).id, query.page)
     return NotificationListOut.of(page)
 
 
