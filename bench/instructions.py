@@ -190,7 +190,7 @@ def _markdown(
             "",
             f"The previous run: {previous['started']}, commit {_commit(previous['git'])}, "
             f"{previous['requests_per_scenario']:,} requests per scenario. The same code repeats to within "
-            "0.2% (seen here), so a larger change is the code's.",
+            "0.1% (seen here), so a larger change is the code's.",
         ]
     return "\n".join(lines)
 
