@@ -1,4 +1,4 @@
-"""The child of `bench instructions`: Conduit's application driven in-process, under callgrind.
+"""The child of `python3 dev.py bench --instructions`: Conduit driven in-process, under callgrind.
 
 Requests go straight into the ASGI application (no sockets, no HTTP parsing), `--concurrency` at a time on
 uvloop as under `conduit serve`, so what callgrind counts is the application's own work per request:

@@ -1,7 +1,7 @@
 """The benchmark's requests as Python values: what each wrk Lua script (bench/lua/) sends, request by request.
 
-`bench instructions` replays them in-process, straight into the ASGI application, so the same scenario
-definitions (`bench.scenarios`) drive both measurements.
+`python3 dev.py bench --instructions` replays them in-process, straight into the ASGI application, so the
+same scenario definitions (`bench.scenarios`) drive both measurements.
 """
 
 import json
