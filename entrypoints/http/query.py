@@ -18,11 +18,24 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 
 
 class QueryModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PageQuery(QueryModel):
+    """The page of a list: every paged endpoint's query, or the base of it."""
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+    @property
+    def page(self) -> Page:
+        return Page(self.limit, self.offset)
 
 
 Q = TypeVar("Q", bound=QueryModel)

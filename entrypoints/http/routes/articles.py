@@ -1,26 +1,15 @@
 from fastapi import APIRouter, Request, Response
-from pydantic import Field
 
 from application.views import ArticleFilter
 from domain.ids import Slug
-from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
-from entrypoints.http.query import QueryModel, documented, read_query
+from entrypoints.http.query import PageQuery, documented, read_query
 from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.schemas import ArticleEnvelope, ArticleListOut, NewArticleIn, TagsOut, UpdateArticleIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
-
-
-class PageQuery(QueryModel):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
-
-    @property
-    def page(self) -> Page:
-        return Page(self.limit, self.offset)
 
 
 class ArticleListQuery(PageQuery):

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Request
 from domain.pagination import Page
 from entrypoints.http.deps import conduit, viewer
 from entrypoints.http.openapi import TOKEN
-from entrypoints.http.query import documented, read_query
+from entrypoints.http.query import PageQuery, documented, read_query
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.routes.articles import PageQuery
 from entrypoints.http.schemas import MarkReadIn, NotificationListOut
 
 router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
