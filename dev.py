@@ -17,13 +17,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 UV_VERSION = "0.13.9"
-CHECKS = [
+STEPS = [
     ("lint", ["ruff", "check", "."]),
     ("format", ["ruff", "format", "--check", "."]),
     ("types", ["mypy"]),
     ("import contracts", ["lint-imports"]),
+    # One session for every suite (unit, contract, integration, e2e): those that need PostgreSQL share one
+    # embedded server per run.
+    ("tests", ["pytest", "tests"]),
 ]
-SUITES = ["unit", "contract", "integration", "e2e"]
 
 
 def tool(name: str) -> str:
@@ -58,15 +60,10 @@ def _has_uv() -> bool:
 def run_tests() -> int:
     sync("dev")
     results: list[tuple[str, int, float]] = []
-    steps = [(name, [tool(cmd[0]), *cmd[1:]]) for name, cmd in CHECKS]
-    steps += [(f"{suite} tests", [tool("pytest"), f"tests/{suite}"]) for suite in SUITES]
-    for name, command in steps:
-        print(
-            f"\n=== {name}: {' '.join(Path(command[0]).name if i == 0 else c for i, c in enumerate(command))}"
-        )
-        sys.stdout.flush()
+    for name, command in STEPS:
+        print(f"\n=== {name}: {' '.join(command)}", flush=True)
         started = time.monotonic()
-        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        code = subprocess.run([tool(command[0]), *command[1:]], cwd=ROOT, check=False).returncode
         results.append((name, code, time.monotonic() - started))
     print("\n=== summary")
     for name, code, seconds in results:
