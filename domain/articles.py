@@ -3,6 +3,7 @@
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
@@ -37,14 +38,22 @@ def body(value: str) -> str:
 
 
 def tag_list(values: list[str]) -> tuple[str, ...]:
-    """Trimmed, lowercased, inner whitespace collapsed, duplicates dropped, sorted by name.
-
-    Sorting makes the order stable whatever order a client sent, and equal for every store.
-    """
+    """Trimmed, lowercased, inner whitespace collapsed, duplicates dropped, in tag order."""
     tags = {_tag(value) for value in values}
     if len(tags) > TAGS_MAX_COUNT:
         raise InvalidValue("tagList", f"has too many tags (maximum is {TAGS_MAX_COUNT})")
-    return tuple(sorted(tags))
+    return in_tag_order(tags)
+
+
+def in_tag_order(tags: Iterable[str]) -> tuple[str, ...]:
+    """An article's tags in the one order every store and every response uses: by name, code point by code
+    point (Python's string order, PostgreSQL's ``COLLATE "C"``), so no database's collation can change it."""
+    return tuple(sorted(set(tags)))
+
+
+def most_used_first(uses: Mapping[str, int]) -> list[str]:
+    """Tags by how many articles use them, most first; ties in tag order."""
+    return sorted(uses, key=lambda tag: (-uses[tag], tag))
 
 
 def _tag(value: str) -> str:
@@ -84,6 +93,9 @@ class NewArticle:
     body: str
     tags: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", in_tag_order(self.tags))
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -96,6 +108,9 @@ class Article:
     tags: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", in_tag_order(self.tags))
 
     def ensure_author(self, user_id: UserId) -> None:
         if user_id != self.author_id:

@@ -1,12 +1,17 @@
+import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import NoReturn
 
+import psycopg
 import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from entrypoints import migrations
 from tests.support.database import fresh_database, pool_for_tests, test_server, truncate_all
+from tests.support.locales import LINGUISTIC_LOCALE
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +39,22 @@ async def pg_pool(pg_url: str) -> AsyncIterator[AsyncConnectionPool[AsyncConnect
 def clean_pg(pg_url: str) -> str:
     truncate_all(pg_url)
     return pg_url
+
+
+@pytest.fixture(scope="session")
+def collated_pg_url(pg_server: str) -> Iterator[str]:
+    """A migrated database whose text sorts as ``LINGUISTIC_LOCALE`` says, not code point by code point."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_database(pg_server, "collated", collation=LINGUISTIC_LOCALE))
+        except psycopg.Error as error:
+            unavailable(f"the test server has no {LINGUISTIC_LOCALE} collation ({error})")
+        migrations.upgrade(url)
+        yield url
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test that needs something this machine lacks; in CI (CI=true) that is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must provide it")
+    pytest.skip(reason)

@@ -1,4 +1,3 @@
-from dataclasses import replace
 from datetime import datetime
 
 from adapters.memory.store import State
@@ -25,7 +24,7 @@ class InMemoryArticleRepository(ArticleRepository):
             article.title,
             article.description,
             article.body,
-            tuple(sorted(article.tags)),
+            article.tags,
             now,
             now,
         )
@@ -37,7 +36,7 @@ class InMemoryArticleRepository(ArticleRepository):
         return self._state.article_by_slug(slug)
 
     async def update(self, article: Article, *, tags_before: tuple[str, ...]) -> None:
-        self._state.articles[article.id] = replace(article, tags=tuple(sorted(article.tags)))
+        self._state.articles[article.id] = article
 
     async def delete(self, article_id: ArticleId) -> None:
         self._state.articles.pop(article_id, None)

@@ -22,7 +22,7 @@ from application.views import (
     ViewsAfterCommit,
     timestamp,
 )
-from domain.articles import Article
+from domain.articles import Article, most_used_first
 from domain.comments import Comment
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
@@ -127,7 +127,7 @@ class InMemoryTagQueries(TagQueries):
 
     async def in_use(self) -> list[str]:
         uses = Counter(tag for article in self._store.state.articles.values() for tag in article.tags)
-        return sorted(uses, key=lambda tag: (-uses[tag], tag))
+        return most_used_first(uses)
 
 
 class InMemoryUserDirectory(UserDirectory):

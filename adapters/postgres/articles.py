@@ -18,7 +18,7 @@ from application.ports import ArticleRepository
 from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
-# The article (with the sorted copy of its tag names the reads use, migration 0006), its author's count,
+# The article (with a copy of its tag names in tag order for the reads, migration 0006), its author's count,
 # the author's shard of the total count (migration 0004), any tag name new to the vocabulary, the links
 # and their counts, in one statement. Data-modifying CTEs run in no promised order, so each step waits for
 # the previous one's output: the shard's UPDATE needs the author's id, the names are inserted and resolved
@@ -31,8 +31,7 @@ from domain.ids import ArticleId, Slug, UserId
 INSERT_ARTICLE = """
 WITH inserted AS (
     INSERT INTO articles (slug, author_id, title, description, body, tag_names, created_at, updated_at)
-    VALUES (%(slug)s, %(author_id)s, %(title)s, %(description)s, %(body)s,
-            ARRAY(SELECT unnest(%(tags)s::text[]) ORDER BY 1), %(now)s, %(now)s)
+    VALUES (%(slug)s, %(author_id)s, %(title)s, %(description)s, %(body)s, %(tags)s, %(now)s, %(now)s)
     ON CONFLICT (slug) DO NOTHING
     RETURNING id, author_id
 ), author AS (
@@ -123,10 +122,10 @@ WHERE a.slug = %(slug)s
 # and reads: after waiting for another writer's lock it returns that writer's version of the row.
 LOCK_ARTICLE = SELECT_ARTICLE + "FOR NO KEY UPDATE\n"
 
-# The tag names are the article's tags after the edit (sorted by the database, as the reads expect).
+# The tag names are the article's tags after the edit, in tag order (domain.articles.in_tag_order).
 UPDATE_ARTICLE = """
 UPDATE articles SET title = %(title)s, description = %(description)s, body = %(body)s,
-    tag_names = ARRAY(SELECT unnest(%(tags)s::text[]) ORDER BY 1), updated_at = %(now)s
+    tag_names = %(tags)s, updated_at = %(now)s
 WHERE id = %(id)s
 """
 

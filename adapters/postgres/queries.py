@@ -28,6 +28,7 @@ from application.views import (
     UserSummary,
     ViewsAfterCommit,
 )
+from domain.articles import most_used_first
 from domain.ids import CommentId, Slug, UserId
 from domain.notifications import NotificationKind
 from domain.pagination import Page
@@ -39,7 +40,7 @@ _ARTICLE_TIMES = f"{_ISO.format('a.created_at')}, {_ISO.format('a.updated_at')}"
 # The viewer's flags: NULL viewer (anonymous) makes both false.
 _FOLLOWING = "EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = %(viewer)s AND fo.followee_id = u.id)"
 _FAVORITED = "EXISTS (SELECT 1 FROM favorites fa WHERE fa.user_id = %(viewer)s AND fa.article_id = a.id)"
-# Each article row keeps its tag names, sorted (migration 0006): no join to read them.
+# Each article row keeps its tag names in tag order (migration 0006): no join to read them.
 _TAG_LIST = "a.tag_names"
 
 SELECT_ARTICLE = f"""
@@ -183,14 +184,14 @@ ORDER BY p.id DESC
 """
 
 SELECT_USERS = """
-SELECT username, email FROM users ORDER BY lower(username) LIMIT %(limit)s OFFSET %(offset)s
+SELECT username, email FROM users ORDER BY lower(username) COLLATE "C" LIMIT %(limit)s OFFSET %(offset)s
 """
 
+# Ordered by domain.articles.most_used_first, not by the database's collation.
 SELECT_TAGS_IN_USE = """
-SELECT t.name FROM tags t
+SELECT t.name, c.n FROM tags t
 JOIN (SELECT tag_id, sum(article_count) AS n FROM tag_counts GROUP BY tag_id) c ON c.tag_id = t.id
 WHERE c.n > 0
-ORDER BY c.n DESC, t.name
 """
 
 
@@ -323,7 +324,7 @@ class PgTagQueries(TagQueries):
         self._pool = pool
 
     async def in_use(self) -> list[str]:
-        return [row[0] for row in await fetch(self._pool, SELECT_TAGS_IN_USE)]
+        return most_used_first(dict(await fetch(self._pool, SELECT_TAGS_IN_USE)))
 
 
 class PgUserDirectory(UserDirectory):

@@ -1,6 +1,7 @@
 """One fixture, two backends: every contract test runs against the in-memory twin and against PostgreSQL."""
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -34,7 +35,7 @@ from application.views import ArticleQueries, CommentQueries, ProfileQueries, Ta
 from domain.articles import Article, NewArticle
 from domain.ids import Slug, UserId
 from domain.users import NewUser, PasswordHash, User
-from tests.support.database import pool_for_tests
+from tests.support.database import pool_for_tests, truncate_all
 
 START = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
@@ -96,23 +97,23 @@ def nobody() -> UserId:
     return UserId(987_654)
 
 
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    if request.param == "memory":
-        store = InMemoryStore()
-        yield Backend(
-            "memory",
-            partial(InMemoryUnitOfWork, store),
-            InMemoryArticleQueries(store),
-            InMemoryCommentQueries(store),
-            InMemoryProfileQueries(store),
-            InMemoryTagQueries(store),
-            InMemoryEventSource(store, SystemClock()),
-            InMemoryNotificationQueries(store),
-        )
-        return
-    # Async fixtures cannot be requested by name from here, so the pool is opened per test (a few ms).
-    url: str = request.getfixturevalue("clean_pg")
+def memory_backend() -> Backend:
+    store = InMemoryStore()
+    return Backend(
+        "memory",
+        partial(InMemoryUnitOfWork, store),
+        InMemoryArticleQueries(store),
+        InMemoryCommentQueries(store),
+        InMemoryProfileQueries(store),
+        InMemoryTagQueries(store),
+        InMemoryEventSource(store, SystemClock()),
+        InMemoryNotificationQueries(store),
+    )
+
+
+@asynccontextmanager
+async def postgres_backend(url: str) -> AsyncIterator[Backend]:
+    # Async fixtures cannot be requested by name from a fixture, so the pool is opened per test (a few ms).
     async with pool_for_tests(url) as pool:
         events = PgEventSource(pool, url)
         yield Backend(
@@ -126,3 +127,25 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
             PgNotificationQueries(pool),
         )
         await events.aclose()
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    if request.param == "memory":
+        yield memory_backend()
+        return
+    async with postgres_backend(request.getfixturevalue("clean_pg")) as found:
+        yield found
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def collated_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    """Like ``backend``, with PostgreSQL on a database whose default collation is linguistic: an order that
+    came from the database instead of from Conduit would differ between the two."""
+    if request.param == "memory":
+        yield memory_backend()
+        return
+    url: str = request.getfixturevalue("collated_pg_url")
+    truncate_all(url)
+    async with postgres_backend(url) as found:
+        yield found

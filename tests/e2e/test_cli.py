@@ -93,7 +93,7 @@ def test_seed_is_reproducible_and_keeps_counters_exact(database: str, pg_server:
                                   (SELECT count(*) FROM favorites WHERE user_id = u.id)),
                       NOT EXISTS (SELECT 1 FROM articles a WHERE tag_names <>
                                   ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                                        WHERE at.article_id = a.id ORDER BY t.name)),
+                                        WHERE at.article_id = a.id ORDER BY t.name COLLATE "C")),
                       (SELECT count(*) FROM articles WHERE cardinality(tag_names) > 1) > 0"""
         ).fetchone()
         # Vacuumed: every page of the index-only scanned links is marked all-visible.

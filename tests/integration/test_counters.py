@@ -45,7 +45,7 @@ SELECT
    WHERE s.article_count <> (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)),
   (SELECT count(*) FROM articles a
    WHERE a.tag_names <> ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-                              WHERE at.article_id = a.id ORDER BY t.name))
+                              WHERE at.article_id = a.id ORDER BY t.name COLLATE "C"))
 """
 
 

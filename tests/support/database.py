@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.embedded import embedded_server
 from adapters.postgres.pool import new_pool, opened
+from tests.support.locales import provide_linguistic_locale
 
 TEST_DATABASE_URL_ENV = "CONDUIT_TEST_DATABASE_URL"
 
@@ -28,15 +29,21 @@ def test_server(temp_dir: Path) -> Iterator[str]:
     if configured:
         yield configured
         return
+    # Before the server starts: it finds its locales where its environment says.
+    provide_linguistic_locale(temp_dir / "locales")
     with embedded_server(temp_dir / "embedded", database="postgres", delete_on_exit=True) as url:
         yield url
 
 
 @contextmanager
-def fresh_database(maintenance_url: str, purpose: str) -> Iterator[str]:
+def fresh_database(maintenance_url: str, purpose: str, *, collation: str | None = None) -> Iterator[str]:
+    """A new, empty database; with ``collation``, that locale orders its text by default."""
     name = f"conduit_test_{purpose}_{secrets.token_hex(4)}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if collation is not None:
+        create += sql.SQL(" TEMPLATE template0 ENCODING 'UTF8' LOCALE {}").format(sql.Literal(collation))
     with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     try:
         yield make_conninfo(maintenance_url, dbname=name)
     finally:
