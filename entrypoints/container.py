@@ -65,6 +65,7 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Singleton(Settings)
     storage = providers.Object("postgres")
+    clock = providers.Singleton(SystemClock)
 
     # PostgreSQL: ``running()`` sets the URL (configured, or the embedded server's) and opens the pool.
     database_url: providers.Object[str | None] = providers.Object(None)
@@ -89,11 +90,10 @@ class Container(containers.DeclarativeContainer):
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
-    event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=database_url)
+    event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=database_url, clock=clock)
     database_probe = providers.Factory(PgDatabaseProbe, pool=pool)
 
     # Services.
-    clock = providers.Singleton(SystemClock)
     password_hasher = providers.Singleton(
         Argon2PasswordHasher, max_concurrency=settings.provided.password_hash_concurrency
     )

@@ -54,9 +54,12 @@ class InMemoryEventSource(EventSource):
         try:
             yield batch
             async with self._store.lock:
+                ended = self._clock.now()
                 for event_id, (status, error, retry_at) in batch.outcomes.items():
                     record = self._store.state.outbox[event_id]
                     record.status = status
+                    if status != "pending":
+                        record.processed_at = ended
                     if error is not None:
                         record.failures += 1
                         record.last_error = error
@@ -72,7 +75,11 @@ class InMemoryEventSource(EventSource):
         cutoff = self._clock.now() - older_than
         async with self._store.lock:
             outbox = self._store.state.outbox
-            old = [i for i, r in outbox.items() if r.status == "done" and r.available_at < cutoff]
+            old = [
+                i
+                for i, r in outbox.items()
+                if r.status == "done" and r.processed_at is not None and r.processed_at < cutoff
+            ]
             for event_id in old:
                 del outbox[event_id]
         return len(old)

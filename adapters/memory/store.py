@@ -30,6 +30,7 @@ class OutboxRecord:
     failures: int = 0
     status: str = "pending"  # pending | done | dead
     last_error: str | None = None
+    processed_at: datetime | None = None
 
 
 @dataclass(slots=True)

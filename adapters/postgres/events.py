@@ -20,7 +20,7 @@ from psycopg_pool import PoolClosed, PoolTimeout
 
 from adapters.postgres.pool import Pool, begin, execute
 from application.events import EventBatch, EventSource, StoredEvent
-from application.ports import Outbox
+from application.ports import Clock, Outbox
 from domain.events import EVENT_NAMES, EVENT_TYPES, DomainEvent
 
 log = logging.getLogger(__name__)
@@ -33,25 +33,26 @@ INSERT INTO outbox (topic, payload, created_at, available_at)
 VALUES (%(topic)s, %(payload)s, %(now)s, %(now)s)
 """
 
+# Times come from the application's Clock, not from the database's now(): one clock for every store.
 CLAIM = """
 SELECT id, topic, payload, created_at, failures FROM outbox
-WHERE status = 'pending' AND available_at <= now()
+WHERE status = 'pending' AND available_at <= %(now)s
 ORDER BY available_at, id
 LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED
 """
 
-MARK_DONE = "UPDATE outbox SET status = 'done', processed_at = now() WHERE id = ANY(%(ids)s::bigint[])"
+MARK_DONE = "UPDATE outbox SET status = 'done', processed_at = %(now)s WHERE id = ANY(%(ids)s::bigint[])"
 
 MARK_FAILED = """
 UPDATE outbox SET failures = failures + 1, last_error = %(error)s,
     status = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
     available_at = coalesce(%(retry_at)s::timestamptz, available_at),
-    processed_at = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN now() END
+    processed_at = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN %(now)s::timestamptz END
 WHERE id = %(id)s
 """
 
-PRUNE = "DELETE FROM outbox WHERE status = 'done' AND processed_at < now() - %(age)s"
+PRUNE = "DELETE FROM outbox WHERE status = 'done' AND processed_at < %(cutoff)s"
 
 
 def encode(event: DomainEvent) -> tuple[str, str]:
@@ -119,18 +120,20 @@ class OutboxBell:
 class _Batch(EventBatch):
     events: Sequence[StoredEvent]
     conn: AsyncConnection
+    clock: Clock
     finished: list[int]
 
     async def done(self, event_id: int) -> None:
         self.finished.append(event_id)  # recorded together when the batch ends: one statement, not N
 
     async def failed(self, event_id: int, error: str, retry_at: datetime | None) -> None:
-        await self.conn.execute(MARK_FAILED, {"id": event_id, "error": error, "retry_at": retry_at})
+        params = {"id": event_id, "error": error, "retry_at": retry_at, "now": self.clock.now()}
+        await self.conn.execute(MARK_FAILED, params)
 
 
 class PgEventSource(EventSource):
-    def __init__(self, pool: Pool, conninfo: str) -> None:
-        self._pool, self._conninfo = pool, conninfo
+    def __init__(self, pool: Pool, conninfo: str, clock: Clock) -> None:
+        self._pool, self._conninfo, self._clock = pool, conninfo, clock
         self._listener: AsyncConnection | None = None
 
     @asynccontextmanager
@@ -138,7 +141,7 @@ class PgEventSource(EventSource):
         transaction = await begin(self._pool)
         conn = transaction.conn
         try:
-            cursor = await conn.execute(CLAIM, {"limit": limit})
+            cursor = await conn.execute(CLAIM, {"limit": limit, "now": self._clock.now()})
             rows = await cursor.fetchall()
             events, unknown = [], []
             for event_id, topic, payload, created_at, failures in rows:
@@ -147,12 +150,12 @@ class PgEventSource(EventSource):
                     unknown.append(event_id)
                 else:
                     events.append(StoredEvent(event_id, event_type(**payload), created_at, failures))
-            batch = _Batch(events, conn, [])
+            batch = _Batch(events, conn, self._clock, [])
             for event_id in unknown:
                 await batch.failed(event_id, f"unknown topic in event {event_id}", None)
             yield batch
             if batch.finished:
-                await conn.execute(MARK_DONE, {"ids": batch.finished})
+                await conn.execute(MARK_DONE, {"ids": batch.finished, "now": self._clock.now()})
         except BaseException:
             await transaction.rollback()
             raise
@@ -175,7 +178,7 @@ class PgEventSource(EventSource):
     async def prune(self, older_than: timedelta) -> int:
         """Forget events handled longer ago than ``older_than`` (dead ones stay for inspection)."""
         async with self._pool.connection() as conn:
-            cursor = await conn.execute(PRUNE, {"age": older_than})
+            cursor = await conn.execute(PRUNE, {"cutoff": self._clock.now() - older_than})
             return cursor.rowcount
 
     async def aclose(self) -> None:

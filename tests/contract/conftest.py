@@ -27,7 +27,6 @@ from adapters.postgres.queries import (
     PgTagQueries,
 )
 from adapters.postgres.uow import PostgresUnitOfWork
-from adapters.security.clock import SystemClock
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
@@ -36,6 +35,7 @@ from domain.articles import Article, NewArticle
 from domain.ids import Slug, UserId
 from domain.users import NewUser, PasswordHash, User
 from tests.support.database import pool_for_tests, truncate_all
+from tests.support.fakes import SteppingClock
 
 START = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
@@ -43,6 +43,7 @@ START = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 @dataclass
 class Backend:
     name: str
+    clock: SteppingClock  # the event source's: what time it is for the outbox
     new_uow: Callable[[], UnitOfWork]
     articles: ArticleQueries
     comments: CommentQueries
@@ -98,15 +99,16 @@ def nobody() -> UserId:
 
 
 def memory_backend() -> Backend:
-    store = InMemoryStore()
+    store, clock = InMemoryStore(), SteppingClock()
     return Backend(
         "memory",
+        clock,
         partial(InMemoryUnitOfWork, store),
         InMemoryArticleQueries(store),
         InMemoryCommentQueries(store),
         InMemoryProfileQueries(store),
         InMemoryTagQueries(store),
-        InMemoryEventSource(store, SystemClock()),
+        InMemoryEventSource(store, clock),
         InMemoryNotificationQueries(store),
     )
 
@@ -115,9 +117,11 @@ def memory_backend() -> Backend:
 async def postgres_backend(url: str) -> AsyncIterator[Backend]:
     # Async fixtures cannot be requested by name from a fixture, so the pool is opened per test (a few ms).
     async with pool_for_tests(url) as pool:
-        events = PgEventSource(pool, url)
+        clock = SteppingClock()
+        events = PgEventSource(pool, url, clock)
         yield Backend(
             "postgres",
+            clock,
             partial(PostgresUnitOfWork, pool),
             PgArticleQueries(pool),
             PgCommentQueries(pool),

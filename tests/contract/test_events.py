@@ -1,7 +1,7 @@
 """The outbox, its consumer port and the notification store: the same on both backends."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -84,16 +84,31 @@ async def test_an_abandoned_batch_releases_its_events(backend: Backend) -> None:
 async def test_failures_are_retried_later_and_dead_letters_never(backend: Backend) -> None:
     alice, bob = await backend.user("alice"), await backend.user("bob")
     await record(backend, UserFollowed(bob.id, alice.id), UserFollowed(alice.id, bob.id))
-    soon = datetime.now(UTC) + timedelta(milliseconds=300)
+    soon = backend.clock.now() + timedelta(seconds=30)
     async with backend.events.claim(10) as batch:
         retried, dead = batch.events
         await batch.failed(retried.id, "boom", soon)
         await batch.failed(dead.id, "boom", None)
+    backend.clock.advance(timedelta(seconds=29))
     async with backend.events.claim(10) as batch:
         assert batch.events == [], "not due yet"
-    await asyncio.sleep(0.4)
+    backend.clock.advance(timedelta(seconds=1))
     async with backend.events.claim(10) as batch:
         assert [(e.id, e.failures) for e in batch.events] == [(retried.id, 1)]
+
+
+async def test_handled_events_are_pruned_after_their_age_and_dead_letters_kept(backend: Backend) -> None:
+    alice, bob = await backend.user("alice"), await backend.user("bob")
+    await record(backend, UserFollowed(bob.id, alice.id), UserFollowed(alice.id, bob.id))
+    async with backend.events.claim(10) as batch:
+        handled, dead = batch.events
+        await batch.done(handled.id)
+        await batch.failed(dead.id, "boom", None)
+    backend.clock.advance(timedelta(days=6))
+    assert await backend.events.prune(timedelta(days=7)) == 0
+    backend.clock.advance(timedelta(days=2))
+    assert await backend.events.prune(timedelta(days=7)) == 1
+    assert await backend.events.prune(timedelta(days=7)) == 0
 
 
 async def test_notifications_once_per_event_and_recipient(backend: Backend) -> None:

@@ -9,6 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.events import OutboxBell, PgEventSource
 from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.security.clock import SystemClock
 from domain.events import UserFollowed
 from domain.ids import UserId
 from tests.contract.conftest import START
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.postgres
 async def test_a_commit_with_events_wakes_a_waiting_consumer(
     pg_url: str, pg_pool: AsyncConnectionPool[AsyncConnection]
 ) -> None:
-    source = PgEventSource(pg_pool, pg_url)
+    source = PgEventSource(pg_pool, pg_url, SystemClock())
     await source.wait(0.01)  # starts listening
     waiting = asyncio.create_task(source.wait(30))
     await asyncio.sleep(0.05)

@@ -27,7 +27,8 @@ class FakePasswordHasher(PasswordHasher):
 
 
 class SteppingClock(Clock):
-    """Starts at the real current time (tokens must not look expired) and advances one millisecond a call."""
+    """Starts at the real current time (tokens must not look expired) and advances one millisecond a call;
+    ``advance`` moves it on, so a test says how much time passes instead of sleeping."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self.current = (start or datetime.now(UTC)).replace(microsecond=0)
@@ -35,3 +36,6 @@ class SteppingClock(Clock):
     def now(self) -> datetime:
         self.current += timedelta(milliseconds=1)
         return self.current
+
+    def advance(self, by: timedelta) -> None:
+        self.current += by
