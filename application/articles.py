@@ -68,7 +68,7 @@ class EditArticle:
         new_tags = None if tags is None else problems.check(articles.tag_list, tags)
         problems.raise_if_any()
         async with self._uow as uow:
-            article = await _existing(uow, slug, lock=True)
+            article = await _existing(uow, slug)
             article.ensure_author(editor)
             edited = article.edited(
                 title=new_title,
@@ -77,7 +77,7 @@ class EditArticle:
                 tags=new_tags,
                 at=self._clock.now(),
             )
-            await uow.articles.update(edited, tags_before=article.tags)
+            await uow.articles.update(edited)
             answer = uow.views.article(edited.slug, editor)
             await uow.commit()
         return shown(answer, "article")
@@ -89,7 +89,7 @@ class DeleteArticle:
 
     async def __call__(self, deleter: UserId, slug: Slug) -> None:
         async with self._uow as uow:
-            article = await _existing(uow, slug, lock=True)
+            article = await _existing(uow, slug)
             article.ensure_author(deleter)
             await uow.articles.delete(article.id)
             await uow.commit()
@@ -101,8 +101,7 @@ class FavoriteArticle:
 
     async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
-            # Locking the article first gives every writer of its counters the same lock order.
-            article = await _existing(uow, slug, lock=True)
+            article = await _existing(uow, slug)
             now = self._clock.now()
             if await uow.articles.favorite(article.id, user, now):
                 favorited = ArticleFavorited(article.id, article.slug, article.title, article.author_id, user)
@@ -118,7 +117,7 @@ class UnfavoriteArticle:
 
     async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
-            article = await _existing(uow, slug, lock=True)
+            article = await _existing(uow, slug)
             await uow.articles.unfavorite(article.id, user)
             answer = uow.views.article(article.slug, user)
             await uow.commit()
@@ -165,8 +164,8 @@ class ListTags:
         return await self._queries.in_use()
 
 
-async def _existing(uow: UnitOfWork, slug: Slug, *, lock: bool) -> Article:
-    article = await uow.articles.get_by_slug(slug, lock=lock)
+async def _existing(uow: UnitOfWork, slug: Slug) -> Article:
+    article = await uow.articles.get_by_slug(slug)
     if article is None:
         raise NotFound("article")
     return article

@@ -25,3 +25,8 @@ class AuthenticationFailed(ApplicationError):
 
 class PermissionDenied(ApplicationError):
     """The caller is known but may not do this."""
+
+
+class StorageUnavailable(ApplicationError):
+    """The store cannot be reached or answer in time (down, restarting, every connection busy, a statement
+    over its time limit): nobody's fault, worth retrying shortly."""

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from application.errors import StorageUnavailable
 from application.ports import DatabaseProbe
 
 
@@ -23,6 +24,6 @@ class CheckReadiness:
     async def __call__(self) -> Readiness:
         try:
             revision = await self._probe.schema_revision()
-        except Exception:  # any failure to reach the database means "not ready", never a crash
+        except StorageUnavailable:
             return Readiness(False, None, self._expected)
         return Readiness(True, revision, self._expected)

@@ -1,11 +1,12 @@
 """The notifications inbox: built from domain events by the queue consumer, read through the API."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from application.events import StoredEvent
 from application.ports import Clock, UnitOfWork
-from application.views import ProfileView, Timestamp
+from application.views import ProfileView
 from domain.events import ArticleFavorited, ArticlePublished, CommentAdded, UserFollowed
 from domain.ids import CommentId, Slug, UserId
 from domain.notifications import NewNotification, NotificationKind
@@ -49,15 +50,25 @@ class DeliverNotifications:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifiedArticle:
+    slug: Slug
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotifiedComment:
+    id: CommentId
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationView:
     id: int
     kind: NotificationKind
-    created_at: Timestamp
+    created_at: datetime
     read: bool
     actor: ProfileView
-    article_slug: Slug | None
-    article_title: str | None
-    comment_id: CommentId | None
+    article: NotifiedArticle | None  # as it was when the notification was made
+    comment: NotifiedComment | None
 
 
 @dataclass(frozen=True, slots=True)

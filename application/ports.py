@@ -18,14 +18,8 @@ class UserRepository(Protocol):
         """Store a new user; raise ``AlreadyExists("username" | "email")`` on a taken value."""
         ...
 
-    async def get(self, user_id: UserId) -> User | None: ...
-
     async def get_by_username(self, username: str) -> User | None:
         """Case-insensitive lookup."""
-        ...
-
-    async def find_credentials(self, email: str) -> tuple[User, PasswordHash] | None:
-        """Case-insensitive lookup by email, with the stored hash for verification."""
         ...
 
     async def update(self, user_id: UserId, changes: UserChanges, now: datetime) -> User | None:
@@ -48,16 +42,17 @@ class ArticleRepository(Protocol):
         is gone."""
         ...
 
-    async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        """``lock=True`` holds the article against concurrent changes until the unit of work ends."""
+    async def get_by_slug(self, slug: Slug) -> Article | None:
+        """The article, held for this unit of work: no other one changes it until this one ends, so what
+        this one writes back or counts is based on the article as it is."""
         ...
 
-    async def update(self, article: Article, *, tags_before: tuple[str, ...]) -> None:
-        """Write back an article read with ``lock=True``; tags are relinked when they differ from before."""
+    async def update(self, article: Article) -> None:
+        """Write back an article this unit of work read, with its changes (its tags included)."""
         ...
 
     async def delete(self, article_id: ArticleId) -> None:
-        """Remove the article with its comments, favorites and tag links."""
+        """Remove an article this unit of work read, with its comments, favorites and tag links."""
         ...
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
@@ -101,9 +96,7 @@ class NotificationRepository(Protocol):
 
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` ends it and must come last; leaving the block without it discards
-    every change made in it. A use case that completes commits, even one that only read: leaving without
-    commit is how a failure ends a unit of work, and adapters may treat it as one (PostgreSQL's rollback
-    makes psycopg forget the connection's prepared statements)."""
+    every change made in it."""
 
     users: UserRepository
     articles: ArticleRepository
@@ -154,5 +147,5 @@ class Clock(Protocol):
 
 class DatabaseProbe(Protocol):
     async def schema_revision(self) -> str | None:
-        """The schema's migration revision; raises if the database cannot be reached."""
+        """The schema's migration revision; ``StorageUnavailable`` if the database cannot be reached."""
         ...

@@ -5,7 +5,7 @@ from functools import partial
 
 from application.errors import AuthenticationFailed, NotFound
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
-from application.views import UserDirectory, UserSummary
+from application.views import UserDirectory, UserQueries, UserSummary
 from domain import users
 from domain.errors import Problems
 from domain.ids import UserId
@@ -39,26 +39,31 @@ class RegisterUser:
 
 
 class LogIn:
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService, clock: Clock) -> None:
-        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+    def __init__(
+        self,
+        accounts: UserQueries,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        clock: Clock,
+    ) -> None:
+        self._accounts, self._uow, self._hasher = accounts, uow, hasher
+        self._tokens, self._clock = tokens, clock
 
     async def __call__(self, email: str, password: str) -> SignedIn:
         problems = Problems()
         problems.check(partial(checked_text, "email", max_length=users.EMAIL_MAX_LENGTH), email)
         problems.check(users.password_attempt, password)
         problems.raise_if_any()
-        async with self._uow as uow:
-            found = await uow.users.find_credentials(email.strip())
-            await uow.commit()  # nothing to commit; see UnitOfWork
+        found = await self._accounts.credentials(email.strip())
         if found is None:
             await self._hasher.waste_time(password)
             raise AuthenticationFailed("email or password is invalid")
-        user, hashed = found
-        if not await self._hasher.verify(password, hashed):
+        if not await self._hasher.verify(password, found.password_hash):
             raise AuthenticationFailed("email or password is invalid")
-        if self._hasher.needs_rehash(hashed):
-            await self._upgrade_hash(user.id, password)
-        return SignedIn(user, self._tokens.issue(user.id))
+        if self._hasher.needs_rehash(found.password_hash):
+            await self._upgrade_hash(found.user.id, password)
+        return SignedIn(found.user, self._tokens.issue(found.user.id))
 
     async def _upgrade_hash(self, user_id: UserId, password: str) -> None:
         rehashed = await self._hasher.hash(password)
@@ -68,13 +73,11 @@ class LogIn:
 
 
 class GetCurrentUser:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, accounts: UserQueries) -> None:
+        self._accounts = accounts
 
     async def __call__(self, user_id: UserId) -> User:
-        async with self._uow as uow:
-            user = await uow.users.get(user_id)
-            await uow.commit()  # nothing to commit; see UnitOfWork
+        user = await self._accounts.get(user_id)
         if user is None:
             raise AuthenticationFailed("user no longer exists")
         return user

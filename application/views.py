@@ -1,22 +1,13 @@
 """The read side: query ports and the ready-to-render views they return (one statement per call)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from application.errors import NotFound
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
-
-# Views are ready to render: their times are already ISO 8601 text in UTC with milliseconds, the form
-# RealWorld clients expect ("2026-11-26T09:05:03.120Z"); the PostgreSQL read side formats them in SQL.
-Timestamp = str
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    """``moment`` as a view shows it (the in-memory read side uses this; SQL does the same with to_char)."""
-    utc = moment.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+from domain.users import PasswordHash, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,22 +19,28 @@ class ProfileView:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleView:
+class ArticleSummary:
+    """An article as lists show it: everything but its body (RealWorld 1.1.0 leaves bodies out of lists)."""
+
     slug: Slug
     title: str
     description: str
-    body: str | None  # None in lists: spec 1.1.0 leaves the body out of them
     tag_list: tuple[str, ...]
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: datetime
+    updated_at: datetime
     favorited: bool
     favorites_count: int
     author: ProfileView
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleView(ArticleSummary):
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePage:
-    articles: tuple[ArticleView, ...]
+    articles: tuple[ArticleSummary, ...]
     count: int  # every article matching the filter, not only this page's
 
 
@@ -57,8 +54,8 @@ class ArticleFilter:
 @dataclass(frozen=True, slots=True)
 class CommentView:
     id: CommentId
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: datetime
+    updated_at: datetime
     body: str
     author: ProfileView
 
@@ -67,6 +64,20 @@ class CommentView:
 class UserSummary:
     username: str
     email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    user: User
+    password_hash: PasswordHash
+
+
+class UserQueries(Protocol):
+    async def get(self, user_id: UserId) -> User | None: ...
+
+    async def credentials(self, email: str) -> Credentials | None:
+        """Case-insensitive lookup by email, with the stored hash for verification."""
+        ...
 
 
 class UserDirectory(Protocol):

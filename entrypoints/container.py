@@ -16,21 +16,20 @@ from adapters.memory.queries import (
     InMemoryProfileQueries,
     InMemoryTagQueries,
     InMemoryUserDirectory,
+    InMemoryUserQueries,
 )
 from adapters.memory.seed import InMemoryBulkLoader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
-from adapters.postgres.events import OutboxBell, PgEventSource
+from adapters.postgres.events import PgEventSource
+from adapters.postgres.outbox import OutboxBell
 from adapters.postgres.pool import new_pool, opened
 from adapters.postgres.probe import PgDatabaseProbe
-from adapters.postgres.queries import (
-    PgArticleQueries,
-    PgCommentQueries,
-    PgNotificationQueries,
-    PgProfileQueries,
-    PgTagQueries,
-    PgUserDirectory,
-)
+from adapters.postgres.queries.articles import PgArticleQueries
+from adapters.postgres.queries.comments import PgCommentQueries
+from adapters.postgres.queries.notifications import PgNotificationQueries
+from adapters.postgres.queries.people import PgProfileQueries, PgUserDirectory, PgUserQueries
+from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.seed import PgBulkLoader
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.clock import SystemClock
@@ -87,6 +86,7 @@ class Container(containers.DeclarativeContainer):
     tag_queries = providers.Singleton(
         CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
     )
+    user_queries = providers.Singleton(PgUserQueries, pool=pool)
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
@@ -109,8 +109,10 @@ class Container(containers.DeclarativeContainer):
     register_user = providers.Factory(
         RegisterUser, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
     )
-    log_in = providers.Factory(LogIn, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock)
-    get_current_user = providers.Factory(GetCurrentUser, uow=uow)
+    log_in = providers.Factory(
+        LogIn, accounts=user_queries, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
+    )
+    get_current_user = providers.Factory(GetCurrentUser, accounts=user_queries)
     update_user = providers.Factory(UpdateUser, uow=uow, hasher=password_hasher, clock=clock)
     reset_password = providers.Factory(ResetPassword, uow=uow, hasher=password_hasher, clock=clock)
     list_users = providers.Factory(ListUsers, directory=user_directory)
@@ -163,6 +165,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
     fresh_tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
+    user_queries = providers.Singleton(InMemoryUserQueries, store=store)
     user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
     bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
     notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)

@@ -31,11 +31,11 @@ class InMemoryArticleRepository(ArticleRepository):
         self._state.articles[stored.id] = stored
         return stored
 
-    async def get_by_slug(self, slug: Slug, *, lock: bool = False) -> Article | None:
-        # The store admits one unit of work at a time, so every read is already "locked".
+    async def get_by_slug(self, slug: Slug) -> Article | None:
+        # The store admits one unit of work at a time: nothing else changes the article meanwhile.
         return self._state.article_by_slug(slug)
 
-    async def update(self, article: Article, *, tags_before: tuple[str, ...]) -> None:
+    async def update(self, article: Article) -> None:
         self._state.articles[article.id] = article
 
     async def delete(self, article_id: ArticleId) -> None:

@@ -2,30 +2,40 @@
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import fields
 from typing import TypeVar
 
 from adapters.memory.store import InMemoryStore, State
-from application.notifications import NotificationPage, NotificationQueries, NotificationView
+from application.notifications import (
+    NotificationPage,
+    NotificationQueries,
+    NotificationView,
+    NotifiedArticle,
+    NotifiedComment,
+)
 from application.views import (
     AfterCommit,
     ArticleFilter,
     ArticlePage,
     ArticleQueries,
+    ArticleSummary,
     ArticleView,
     CommentQueries,
     CommentView,
+    Credentials,
     ProfileQueries,
     ProfileView,
     TagQueries,
     UserDirectory,
+    UserQueries,
     UserSummary,
     ViewsAfterCommit,
-    timestamp,
 )
 from domain.articles import Article, most_used_first
 from domain.comments import Comment
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
+from domain.users import User
 
 
 def _profile(state: State, user_id: UserId, viewer: UserId | None) -> ProfileView:
@@ -34,19 +44,23 @@ def _profile(state: State, user_id: UserId, viewer: UserId | None) -> ProfileVie
     return ProfileView(user.username, user.bio, user.image, following)
 
 
-def _view(state: State, article: Article, viewer: UserId | None, *, with_body: bool) -> ArticleView:
-    return ArticleView(
+def _summary(state: State, article: Article, viewer: UserId | None) -> ArticleSummary:
+    return ArticleSummary(
         article.slug,
         article.title,
         article.description,
-        article.body if with_body else None,
         article.tags,
-        timestamp(article.created_at),
-        timestamp(article.updated_at),
+        article.created_at,
+        article.updated_at,
         viewer is not None and (viewer, article.id) in state.favorites,
         state.favorites_count(article.id),
         _profile(state, article.author_id, viewer),
     )
+
+
+def _view(state: State, article: Article, viewer: UserId | None) -> ArticleView:
+    summary = _summary(state, article, viewer)
+    return ArticleView(**{f.name: getattr(summary, f.name) for f in fields(summary)}, body=article.body)
 
 
 def _newest_first(articles: Iterable[Article]) -> list[Article]:
@@ -60,7 +74,7 @@ class InMemoryArticleQueries(ArticleQueries):
     async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None:
         state = self._store.state
         article = state.article_by_slug(slug)
-        return None if article is None else _view(state, article, viewer, with_body=True)
+        return None if article is None else _view(state, article, viewer)
 
     async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
         state = self._store.state
@@ -84,7 +98,7 @@ class InMemoryArticleQueries(ArticleQueries):
 
     def _page(self, state: State, matching: list[Article], page: Page, viewer: UserId | None) -> ArticlePage:
         chosen = _newest_first(matching)[page.offset : page.offset + page.limit]
-        return ArticlePage(tuple(_view(state, a, viewer, with_body=False) for a in chosen), len(matching))
+        return ArticlePage(tuple(_summary(state, a, viewer) for a in chosen), len(matching))
 
 
 class InMemoryCommentQueries(CommentQueries):
@@ -107,8 +121,7 @@ class InMemoryCommentQueries(CommentQueries):
 
     def _view(self, state: State, comment: Comment, viewer: UserId | None) -> CommentView:
         author = _profile(state, comment.author_id, viewer)
-        moment = timestamp(comment.created_at)
-        return CommentView(comment.id, moment, moment, comment.body, author)
+        return CommentView(comment.id, comment.created_at, comment.created_at, comment.body, author)
 
 
 class InMemoryProfileQueries(ProfileQueries):
@@ -128,6 +141,22 @@ class InMemoryTagQueries(TagQueries):
     async def in_use(self) -> list[str]:
         uses = Counter(tag for article in self._store.state.articles.values() for tag in article.tags)
         return most_used_first(uses)
+
+
+class InMemoryUserQueries(UserQueries):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, user_id: UserId) -> User | None:
+        record = self._store.state.users.get(user_id)
+        return None if record is None else record.user
+
+    async def credentials(self, email: str) -> Credentials | None:
+        wanted = email.lower()
+        for record in self._store.state.users.values():
+            if record.user.email.lower() == wanted:
+                return Credentials(record.user, record.password_hash)
+        return None
 
 
 class InMemoryUserDirectory(UserDirectory):
@@ -152,12 +181,13 @@ class InMemoryNotificationQueries(NotificationQueries):
             NotificationView(
                 n.id,
                 n.note.kind,
-                timestamp(n.note.created_at),
+                n.note.created_at,
                 n.read,
                 _profile(state, n.note.actor_id, recipient),
-                n.note.article_slug,
-                n.note.article_title,
-                n.note.comment_id,
+                None
+                if n.note.article_slug is None
+                else NotifiedArticle(n.note.article_slug, n.note.article_title or ""),
+                None if n.note.comment_id is None else NotifiedComment(n.note.comment_id),
             )
             for n in mine[page.offset : page.offset + page.limit]
         )

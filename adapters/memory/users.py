@@ -5,7 +5,7 @@ from adapters.memory.store import State, UserRecord
 from application.errors import AlreadyExists, AuthenticationFailed, NotFound
 from application.ports import UserRepository
 from domain.ids import UserId
-from domain.users import NewUser, PasswordHash, User, UserChanges
+from domain.users import NewUser, User, UserChanges
 
 
 class InMemoryUserRepository(UserRepository):
@@ -19,19 +19,8 @@ class InMemoryUserRepository(UserRepository):
         self._state.users[stored.id] = UserRecord(stored, user.password_hash, now, now)
         return stored
 
-    async def get(self, user_id: UserId) -> User | None:
-        record = self._state.users.get(user_id)
-        return None if record is None else record.user
-
     async def get_by_username(self, username: str) -> User | None:
         return self._state.user_named(username)
-
-    async def find_credentials(self, email: str) -> tuple[User, PasswordHash] | None:
-        wanted = email.lower()
-        for record in self._state.users.values():
-            if record.user.email.lower() == wanted:
-                return record.user, record.password_hash
-        return None
 
     async def update(self, user_id: UserId, changes: UserChanges, now: datetime) -> User | None:
         record = self._state.users.get(user_id)

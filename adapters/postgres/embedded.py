@@ -21,6 +21,8 @@ import psutil
 import psycopg
 from psycopg import sql
 
+from adapters.postgres.errors import translated_errors
+
 DATABASE_NAME = "conduit"
 PIN_FILE = "keep-running"
 
@@ -153,7 +155,7 @@ def embedded_server(
 
 def ensure_database(maintenance_url: str, database: str) -> None:
     """Create ``database`` unless it exists; a second process racing to create it is harmless."""
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+    with translated_errors(), psycopg.connect(maintenance_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if exists is None:
             with suppress(psycopg.errors.DuplicateDatabase):

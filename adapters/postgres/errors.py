@@ -1,11 +1,19 @@
-"""Turns driver errors into application errors, so no constraint or driver name reaches a caller."""
+"""Turns driver errors into application errors, so no constraint, driver or pool reaches a caller."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg
 from psycopg import errors as pg
+from psycopg_pool import PoolClosed, PoolTimeout
 
-from application.errors import AlreadyExists, ApplicationError, AuthenticationFailed, NotFound
+from application.errors import (
+    AlreadyExists,
+    ApplicationError,
+    AuthenticationFailed,
+    NotFound,
+    StorageUnavailable,
+)
 
 # Unique index name -> the input field whose value collided.
 _UNIQUE_FIELDS = {
@@ -34,6 +42,10 @@ _MISSING_REFERENCES: dict[str, Callable[[], ApplicationError]] = {
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
+    """Around every use of a connection: what the application can name leaves as an application error.
+
+    Anything else (an unexpected constraint, a syntax error) is a bug and stays as it is.
+    """
     try:
         yield
     except pg.UniqueViolation as violation:
@@ -46,3 +58,6 @@ def translated_errors() -> Iterator[None]:
         if missing is None:
             raise
         raise missing() from None
+    # Connection failures, server shutdowns, statement timeouts, and a pool with no connection in time.
+    except (psycopg.OperationalError, PoolTimeout, PoolClosed) as unavailable:
+        raise StorageUnavailable(f"{type(unavailable).__name__}: {unavailable}") from unavailable

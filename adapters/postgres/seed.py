@@ -1,5 +1,6 @@
 """Loads a generated data set with COPY (not one statement per row), then sets every counter from the rows."""
 
+from adapters.postgres.errors import translated_errors
 from adapters.postgres.pool import Pool
 from application.seeding import BulkLoader, Dataset
 from domain.users import PasswordHash
@@ -31,11 +32,11 @@ RECOUNT = [
        FROM (SELECT article_id, count(*) AS n FROM favorites GROUP BY article_id) c
        WHERE a.id = c.article_id""",
     """INSERT INTO tag_counts (tag_id, shard, article_count)
-       SELECT at.tag_id, a.author_id % 8, count(*)
+       SELECT at.tag_id, tag_count_shard(a.author_id), count(*)
        FROM article_tags at JOIN articles a ON a.id = at.article_id
-       GROUP BY at.tag_id, a.author_id % 8""",
+       GROUP BY at.tag_id, tag_count_shard(a.author_id)""",
     """UPDATE article_count_shards s SET article_count =
-       (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)""",
+       (SELECT count(*) FROM articles WHERE article_count_shard(author_id) = s.shard)""",
 ]
 # After the load commits (VACUUM cannot run in a transaction): statistics for the planner, and a visibility
 # map, without which the index-only scans of the list pages still visit every row's heap page until
@@ -54,12 +55,18 @@ class PgBulkLoader(BulkLoader):
         self._pool = pool
 
     async def has_users(self) -> bool:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(HAS_USERS)
-            row = await cursor.fetchone()
+        with translated_errors():
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(HAS_USERS)
+                row = await cursor.fetchone()
         return bool(row and row[0])
 
     async def load(self, dataset: Dataset, password_hash: PasswordHash) -> None:
+        with translated_errors():
+            await self._load(dataset, password_hash)
+            await self._vacuum()
+
+    async def _load(self, dataset: Dataset, password_hash: PasswordHash) -> None:
         async with self._pool.connection() as conn, conn.transaction():
             await conn.execute(NO_TIMEOUT_IN_TRANSACTION)
             cursor = conn.cursor()
@@ -111,6 +118,8 @@ class PgBulkLoader(BulkLoader):
                     )
             for statement in RECOUNT:
                 await conn.execute(statement)
+
+    async def _vacuum(self) -> None:
         async with self._pool.connection() as conn:
             await conn.execute(NO_TIMEOUT)
             try:

@@ -1,34 +1,42 @@
+"""The PostgreSQL unit of work: one pooled connection, one transaction (a ``PipelinedTransaction``)."""
+
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
-from adapters.postgres.errors import translated_errors
-from adapters.postgres.events import OutboxBell, PgOutbox
 from adapters.postgres.notifications import PgNotificationRepository
-from adapters.postgres.pool import Pool, begin
-from adapters.postgres.queries import PgViewsAfterCommit
+from adapters.postgres.outbox import OutboxBell, PgOutbox
+from adapters.postgres.pool import Params, Pool
+from adapters.postgres.queries.articles import SELECT_ARTICLE
+from adapters.postgres.queries.comments import SELECT_COMMENT
+from adapters.postgres.queries.people import SELECT_PROFILE
+from adapters.postgres.statements import Statement
+from adapters.postgres.transaction import PipelinedTransaction
 from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
+from application.views import AfterCommit, ArticleView, CommentView, ProfileView, ViewsAfterCommit
+from domain.ids import CommentId, Slug, UserId
+
+V = TypeVar("V")
 
 
 class PostgresUnitOfWork(UnitOfWork):
-    """One pooled connection, one transaction, in pipeline mode (see ``pool.Transaction``): statements go
-    out as they are executed, and the unit of work waits only for the results it reads and for the COMMIT.
-    Leaving the block without committing rolls back before the connection goes back to the pool."""
+    """Statements go out as they are executed; the unit of work waits only for the results it reads and for
+    the COMMIT. Leaving the block without committing rolls back before the connection goes back."""
 
     def __init__(self, pool: Pool, bell: OutboxBell | None = None) -> None:
         self._pool, self._bell = pool, bell
 
     async def __aenter__(self) -> Self:
-        self._transaction = await begin(self._pool)
-        conn = self._transaction.conn
+        self._transaction = transaction = await PipelinedTransaction.begin(self._pool)
         self._open = True
-        self.users = PgUserRepository(conn)
-        self.articles = PgArticleRepository(conn)
-        self.comments = PgCommentRepository(conn)
-        self.outbox = PgOutbox(conn)
-        self.notifications = PgNotificationRepository(conn)
+        self.users = PgUserRepository(transaction)
+        self.articles = PgArticleRepository(transaction)
+        self.comments = PgCommentRepository(transaction)
+        self.outbox = PgOutbox(transaction)
+        self.notifications = PgNotificationRepository(transaction)
         self.views = PgViewsAfterCommit()
         return self
 
@@ -42,8 +50,7 @@ class PostgresUnitOfWork(UnitOfWork):
             await self._transaction.rollback()
             raise
         reads = self.views.reads
-        with translated_errors():
-            found = await self._transaction.commit([(query, params) for query, params, _ in reads])
+        found = await self._transaction.commit([(statement, params) for statement, params, _ in reads])
         for (_, _, resolve), rows in zip(reads, found, strict=True):
             resolve(rows)
         if self.outbox.recorded and self._bell is not None:
@@ -58,3 +65,29 @@ class PostgresUnitOfWork(UnitOfWork):
         if self._open:
             self._open = False
             await self._transaction.rollback()
+
+
+class PgViewsAfterCommit(ViewsAfterCommit):
+    """The views a unit of work answers with, read by the read side's own statements. The unit of work
+    sends them right behind its COMMIT, in the same round trip (``reads``), and hands back their rows."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[Statement[Any], Params, Callable[[list[Any]], None]]] = []
+
+    def article(self, slug: Slug, viewer: UserId | None) -> AfterCommit[ArticleView | None]:
+        return self._later(SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
+
+    def comment(self, comment_id: CommentId, viewer: UserId | None) -> AfterCommit[CommentView | None]:
+        return self._later(SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
+
+    def profile(self, username: str, viewer: UserId | None) -> AfterCommit[ProfileView | None]:
+        return self._later(SELECT_PROFILE, {"username": username, "viewer": viewer})
+
+    def _later(self, statement: Statement[V], params: Params) -> AfterCommit[V | None]:
+        answer: AfterCommit[V | None] = AfterCommit()
+
+        def resolve(rows: list[V]) -> None:
+            answer.resolve(rows[0] if rows else None)
+
+        self.reads.append((statement, params, resolve))
+        return answer

@@ -5,13 +5,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-import psycopg
 import typer
-from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.errors import AlreadyExists, NotFound
+from application.errors import AlreadyExists, NotFound, StorageUnavailable
 from domain.errors import InvalidInput
 from entrypoints.container import Container, running_container
 from entrypoints.logs import configure_logging
@@ -33,7 +31,9 @@ def expected_failures() -> Iterator[None]:
     except ValidationError as invalid:
         problems = "; ".join(_setting_problem(e) for e in invalid.errors())
         fail(f"invalid configuration: {problems}")
-    except (psycopg.OperationalError, PoolTimeout, SQLAlchemyError) as error:
+    except StorageUnavailable as error:
+        fail(f"database unavailable: {_first_line(error.__cause__ or error)}")
+    except SQLAlchemyError as error:  # from the migrations, which run through SQLAlchemy
         fail(f"database unavailable: {_first_line(error)}")
     except InvalidInput as invalid:
         fail(

@@ -8,11 +8,15 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from psycopg import OperationalError
-from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 
-from application.errors import AlreadyExists, AuthenticationFailed, NotFound, PermissionDenied
+from application.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    StorageUnavailable,
+)
 from domain.errors import InvalidInput, NotAuthor
 
 log = structlog.get_logger("conduit.errors")
@@ -68,11 +72,9 @@ async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, _field_problems(errors))
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # A database outage is not the client's fault, nor a bug: 503 tells clients and balancers to retry.
-    log.warning(
-        "database unavailable", method=request.method, path=request.url.path, error=type(exc).__name__
-    )
+    log.warning("storage unavailable", method=request.method, path=request.url.path, error=str(exc))
     return body_error(503, "service temporarily unavailable, retry shortly", {"Retry-After": "1"})
 
 
@@ -91,8 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(PoolTimeout, _database_unavailable)
+    app.add_exception_handler(StorageUnavailable, _storage_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -12,9 +12,7 @@ from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
-from psycopg import Error as DatabaseError
-from psycopg_pool import PoolTimeout
-
+from application.errors import StorageUnavailable
 from entrypoints.container import running_container
 from entrypoints.settings import Settings
 
@@ -55,7 +53,7 @@ async def _consume(settings: Settings) -> None:
                     if loop.time() - last_prune >= PRUNE_EVERY.total_seconds():
                         await source.prune(timedelta(days=settings.outbox_retention_days))
                         last_prune = loop.time()
-                except (DatabaseError, PoolTimeout) as error:
+                except StorageUnavailable as error:
                     log.warning("database unavailable (%s); retrying in %.1f s", error, pause)
                     await _sleep_unless(stopping, pause)
                     pause = min(pause * 2, LONGEST_PAUSE_SECONDS)

@@ -15,22 +15,21 @@ from adapters.memory.queries import (
     InMemoryNotificationQueries,
     InMemoryProfileQueries,
     InMemoryTagQueries,
+    InMemoryUserQueries,
 )
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.postgres.events import PgEventSource
-from adapters.postgres.queries import (
-    PgArticleQueries,
-    PgCommentQueries,
-    PgNotificationQueries,
-    PgProfileQueries,
-    PgTagQueries,
-)
+from adapters.postgres.queries.articles import PgArticleQueries
+from adapters.postgres.queries.comments import PgCommentQueries
+from adapters.postgres.queries.notifications import PgNotificationQueries
+from adapters.postgres.queries.people import PgProfileQueries, PgUserQueries
+from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
-from application.views import ArticleQueries, CommentQueries, ProfileQueries, TagQueries
+from application.views import ArticleQueries, CommentQueries, ProfileQueries, TagQueries, UserQueries
 from domain.articles import Article, NewArticle
 from domain.ids import Slug, UserId
 from domain.users import NewUser, PasswordHash, User
@@ -51,6 +50,7 @@ class Backend:
     tags: TagQueries
     events: EventSource
     notifications: NotificationQueries
+    accounts: UserQueries
 
     async def user(self, name: str) -> User:
         async with self.new_uow() as uow:
@@ -110,6 +110,7 @@ def memory_backend() -> Backend:
         InMemoryTagQueries(store),
         InMemoryEventSource(store, clock),
         InMemoryNotificationQueries(store),
+        InMemoryUserQueries(store),
     )
 
 
@@ -129,6 +130,7 @@ async def postgres_backend(url: str) -> AsyncIterator[Backend]:
             PgTagQueries(pool),
             events,
             PgNotificationQueries(pool),
+            PgUserQueries(pool),
         )
         await events.aclose()
 

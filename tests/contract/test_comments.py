@@ -3,11 +3,6 @@ from domain.ids import CommentId, Slug
 from tests.contract.conftest import Backend, minutes
 
 
-def at(n: int) -> str:
-    """``minutes(n)`` as views show it: 2026-01-02T03:04:05.678Z plus n minutes."""
-    return f"2026-01-02T03:{4 + n:02d}:05.678Z"
-
-
 async def test_comments_list_newest_first_with_author_profiles(backend: Backend) -> None:
     alice, bob = await backend.user("alice"), await backend.user("bob")
     article = await backend.article(alice, "Post")
@@ -19,11 +14,11 @@ async def test_comments_list_newest_first_with_author_profiles(backend: Backend)
     await backend.follow(alice, bob)
     comments = await backend.comments.for_article(Slug("post"), alice.id)
     assert comments == [
-        CommentView(second.id, at(2), at(2), "second", ProfileView("alice", "", None, False)),
-        CommentView(first.id, at(1), at(1), "first", ProfileView("bob", "", None, True)),
+        CommentView(second.id, minutes(2), minutes(2), "second", ProfileView("alice", "", None, False)),
+        CommentView(first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", None, True)),
     ]
     assert await backend.comments.get(first.id, None) == CommentView(
-        first.id, at(1), at(1), "first", ProfileView("bob", "", None, False)
+        first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", None, False)
     )
 
 

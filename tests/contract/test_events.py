@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from application.events import StoredEvent
-from application.notifications import DeliverNotifications
+from application.notifications import DeliverNotifications, NotifiedArticle
 from domain.events import ArticlePublished, UserFollowed
 from domain.ids import ArticleId, Slug
 from domain.notifications import NewNotification, NotificationKind
@@ -124,8 +124,8 @@ async def test_notifications_once_per_event_and_recipient(backend: Backend) -> N
             )
             await uow.commit()
     to_bob = await backend.notifications.inbox(bob.id, Page())
-    assert [(n.kind, n.actor.username, n.actor.following, n.article_slug) for n in to_bob.notifications] == [
-        (NotificationKind.ARTICLE_PUBLISHED, "alice", True, "post")
+    assert [(n.kind, n.actor.username, n.actor.following, n.article) for n in to_bob.notifications] == [
+        (NotificationKind.ARTICLE_PUBLISHED, "alice", True, NotifiedArticle(Slug("post"), "Post"))
     ]
     to_alice = await backend.notifications.inbox(alice.id, Page())
     assert (to_alice.count, to_alice.unread, to_alice.notifications[0].read) == (1, 1, False)

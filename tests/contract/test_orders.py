@@ -26,7 +26,7 @@ async def test_an_articles_tags_read_back_in_tag_order_everywhere(collated_backe
         assert found is not None
         assert found.tags == IN_TAG_ORDER
         edited = found.edited(title=None, description=None, body=None, tags=("zz", *NAMES[:2]), at=minutes(1))
-        await uow.articles.update(edited, tags_before=found.tags)
+        await uow.articles.update(edited)
         await uow.commit()
     view = await backend.articles.get(Slug("post"), None)
     assert view is not None

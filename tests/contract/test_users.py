@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.errors import AlreadyExists
+from application.views import Credentials
 from domain.ids import UserId
 from domain.users import NewUser, PasswordHash, User, UserChanges
 from tests.contract.conftest import Backend
@@ -27,12 +28,14 @@ async def test_added_user_can_be_read_back_every_way(backend: Backend) -> None:
     alice = await add(backend, new_user("Alice"))
     assert alice == User(alice.id, "Alice", "Alice@example.com", "", None)
     async with backend.new_uow() as uow:
-        assert await uow.users.get(alice.id) == alice
         assert await uow.users.get_by_username("aLiCe") == alice
-        assert await uow.users.find_credentials("ALICE@example.com") == (alice, PasswordHash("hash-of-Alice"))
-        assert await uow.users.get(UserId(alice.id + 1000)) is None
         assert await uow.users.get_by_username("bob") is None
-        assert await uow.users.find_credentials("bob@example.com") is None
+    assert await backend.accounts.get(alice.id) == alice
+    assert await backend.accounts.get(UserId(alice.id + 1000)) is None
+    assert await backend.accounts.credentials("ALICE@example.com") == Credentials(
+        alice, PasswordHash("hash-of-Alice")
+    )
+    assert await backend.accounts.credentials("bob@example.com") is None
 
 
 async def test_ids_are_distinct_and_increasing(backend: Backend) -> None:
@@ -61,8 +64,9 @@ async def test_update_applies_only_given_changes(backend: Backend) -> None:
         updated = await uow.users.update(alice.id, changes, NOW)
         await uow.commit()
     assert updated == User(alice.id, "alice", "alice@example.com", "hello", "https://example.com/a.png")
+    credentials = await backend.accounts.credentials("alice@example.com")
+    assert credentials == Credentials(updated, PasswordHash("new"))
     async with backend.new_uow() as uow:
-        assert await uow.users.find_credentials("alice@example.com") == (updated, PasswordHash("new"))
         cleared = await uow.users.update(alice.id, UserChanges(clear_image=True, username="alicia"), NOW)
         await uow.commit()
     assert cleared == User(alice.id, "alicia", "alice@example.com", "hello", None)
@@ -116,4 +120,4 @@ async def test_a_failed_statement_does_not_poison_later_units_of_work(backend: B
         await add(backend, new_user("alice"))
     bob = await add(backend, new_user("bob"))
     async with backend.new_uow() as uow:
-        assert await uow.users.get(bob.id) == bob
+        assert await uow.users.get_by_username("bob") == bob

@@ -39,10 +39,10 @@ SELECT
       <> (SELECT count(*) FROM article_tags at WHERE at.tag_id = t.id)),
   (SELECT count(*) FROM tag_counts c
    WHERE c.article_count <> (SELECT count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
-                             WHERE at.tag_id = c.tag_id AND a.author_id % 8 = c.shard)),
+                             WHERE at.tag_id = c.tag_id AND tag_count_shard(a.author_id) = c.shard)),
   (SELECT sum(article_count) FROM article_count_shards) - (SELECT count(*) FROM articles),
   (SELECT count(*) FROM article_count_shards s
-   WHERE s.article_count <> (SELECT count(*) FROM articles WHERE author_id % 16 = s.shard)),
+   WHERE s.article_count <> (SELECT count(*) FROM articles WHERE article_count_shard(author_id) = s.shard)),
   (SELECT count(*) FROM articles a
    WHERE a.tag_names <> ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
                               WHERE at.article_id = a.id ORDER BY t.name COLLATE "C"))

@@ -7,7 +7,8 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.events import OutboxBell, PgEventSource
+from adapters.postgres.events import PgEventSource
+from adapters.postgres.outbox import OutboxBell
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.clock import SystemClock
 from domain.events import UserFollowed

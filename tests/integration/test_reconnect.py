@@ -8,7 +8,7 @@ import pytest
 from psycopg import AsyncConnection
 
 from adapters.postgres.pool import dropped_by_server
-from adapters.postgres.queries import PgTagQueries
+from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.uow import PostgresUnitOfWork
 from tests.support.database import pool_for_tests
 

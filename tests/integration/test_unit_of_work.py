@@ -6,10 +6,11 @@ from psycopg.errors import ForeignKeyViolation
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.postgres.pool import begin, fetch
+from adapters.postgres.pool import read
+from adapters.postgres.statements import Statement
+from adapters.postgres.transaction import PipelinedTransaction
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.errors import AlreadyExists
-from application.users import GetCurrentUser
 from domain.ids import UserId
 from domain.notifications import NewNotification, NotificationKind
 from domain.users import NewUser, PasswordHash, User, UserChanges
@@ -18,17 +19,21 @@ from tests.support.database import pool_for_tests
 
 pytestmark = pytest.mark.postgres
 
-PREPARED_INSERT = """SELECT count(*) FROM pg_prepared_statements
-WHERE statement LIKE '%INSERT INTO users%' AND statement NOT LIKE '%pg_prepared_statements%'"""
+PREPARED_INSERT = Statement(
+    """SELECT count(*) FROM pg_prepared_statements
+       WHERE statement LIKE '%INSERT INTO users%' AND statement NOT LIKE '%pg_prepared_statements%'"""
+)
 
 
 @pytest.mark.usefixtures("clean_pg")
-async def test_a_read_only_unit_of_work_keeps_the_connections_prepared_statements(clean_pg: str) -> None:
+async def test_a_unit_of_work_that_commits_keeps_the_connections_prepared_statements(clean_pg: str) -> None:
     async with pool_for_tests(clean_pg, max_size=1, prepare_threshold=0) as pool:
         await _add_user(pool, "alice")  # prepares the insert on the pool's one connection
-        assert await fetch(pool, PREPARED_INSERT) == [(1,)]
-        assert await GetCurrentUser(PostgresUnitOfWork(pool))(UserId(1)) is not None
-        assert await fetch(pool, PREPARED_INSERT) == [(1,)]
+        assert await read(pool, PREPARED_INSERT) == [(1,)]
+        async with PostgresUnitOfWork(pool) as uow:
+            assert await uow.users.get_by_username("alice") is not None
+            await uow.commit()
+        assert await read(pool, PREPARED_INSERT) == [(1,)]
 
 
 @pytest.mark.usefixtures("clean_pg")
@@ -93,11 +98,11 @@ async def _expect_only_alice(pool: AsyncConnectionPool[AsyncConnection]) -> None
 
 @pytest.mark.usefixtures("clean_pg")
 async def test_reads_behind_the_commit_get_their_own_rows_even_from_one_statement(clean_pg: str) -> None:
-    pair, single = "SELECT %s::int, %s::text", "SELECT %s::int"
+    pair, single = Statement("SELECT %s::int, %s::text"), Statement("SELECT %s::int")
     async with pool_for_tests(clean_pg, max_size=1) as pool:
-        for round_ in range(3):  # the same connection each time, and its kept cursors
-            transaction = await begin(pool)
+        for round_ in range(3):  # the same connection each time
+            transaction = await PipelinedTransaction.begin(pool)
             reads = [(pair, (round_, "a")), (single, (7,)), (pair, (round_ + 1, "b"))]
             found = await transaction.commit(reads)
             assert found == [[(round_, "a")], [(7,)], [(round_ + 1, "b")]]
-        assert await fetch(pool, pair, (9, "c")) == [(9, "c")]
+        assert await read(pool, pair, (9, "c")) == [(9, "c")]

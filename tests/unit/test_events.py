@@ -11,10 +11,15 @@ from adapters.memory.uow import InMemoryUnitOfWork
 from application.articles import FavoriteArticle, PublishArticle
 from application.comments import AddComment
 from application.events import ProcessEvents, RetryPolicy, StoredEvent
-from application.notifications import DeliverNotifications, ListNotifications, MarkNotificationsRead
+from application.notifications import (
+    DeliverNotifications,
+    ListNotifications,
+    MarkNotificationsRead,
+    NotifiedArticle,
+)
 from application.profiles import FollowUser
 from domain.events import UserFollowed
-from domain.ids import UserId
+from domain.ids import Slug, UserId
 from domain.notifications import NotificationKind
 from domain.pagination import Page
 from domain.users import NewUser, PasswordHash
@@ -98,8 +103,8 @@ async def test_notifications_reach_the_right_people_once(store: InMemoryStore, c
     assert (to_alice.count, to_alice.unread) == (4, 4)
     for follower in (bob, carol):
         page = await inbox(follower, Page())
-        assert [(n.kind, n.article_slug) for n in page.notifications] == [
-            (NotificationKind.ARTICLE_PUBLISHED, "post")
+        assert [(n.kind, n.article) for n in page.notifications] == [
+            (NotificationKind.ARTICLE_PUBLISHED, NotifiedArticle(Slug("post"), "Post"))
         ]
 
     newest_follow = to_alice.notifications[2].id

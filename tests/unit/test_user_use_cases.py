@@ -1,5 +1,6 @@
 import pytest
 
+from adapters.memory.queries import InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.tokens import JwtTokenService
@@ -19,9 +20,13 @@ def register(
 
 @pytest.fixture
 def log_in(
-    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: JwtTokenService, clock: SteppingClock
+    store: InMemoryStore,
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: JwtTokenService,
+    clock: SteppingClock,
 ) -> LogIn:
-    return LogIn(uow, hasher, tokens, clock)
+    return LogIn(InMemoryUserQueries(store), uow, hasher, tokens, clock)
 
 
 @pytest.fixture
@@ -89,7 +94,8 @@ async def test_log_in_upgrades_an_outdated_hash(
     registered = await register("alice", "alice@example.com", "password1")
     newer = FakePasswordHasher(scheme="newer")
     tokens = JwtTokenService("unit-test-secret-that-is-long-enough-for-hs256", 3600, clock)
-    await LogIn(InMemoryUnitOfWork(store), newer, tokens, clock)("alice@example.com", "password1")
+    accounts = InMemoryUserQueries(store)
+    await LogIn(accounts, InMemoryUnitOfWork(store), newer, tokens, clock)("alice@example.com", "password1")
     assert store.state.users[registered.user.id].password_hash.value == "newer$password1"
 
 
@@ -121,18 +127,18 @@ async def test_update_to_a_taken_username_is_refused_and_changes_nothing(
 
 
 async def test_renamed_user_keeps_their_token_and_the_old_name_is_free(
-    register: RegisterUser, update: UpdateUser, uow: InMemoryUnitOfWork, tokens: JwtTokenService
+    register: RegisterUser, update: UpdateUser, store: InMemoryStore, tokens: JwtTokenService
 ) -> None:
     alice = await register("alice", "alice@example.com", "password1")
     await update(alice.user.id, username="alicia")
     mallory = await register("alice", "mallory@example.com", "password1")
-    current = GetCurrentUser(uow)
+    current = GetCurrentUser(InMemoryUserQueries(store))
     assert (await current(tokens.subject(alice.token))).username == "alicia"
     assert (await current(tokens.subject(mallory.token))).email == "mallory@example.com"
 
 
 async def test_current_user_that_no_longer_exists_is_an_authentication_failure(
-    uow: InMemoryUnitOfWork,
+    store: InMemoryStore,
 ) -> None:
     with pytest.raises(AuthenticationFailed):
-        await GetCurrentUser(uow)(UserId(42))
+        await GetCurrentUser(InMemoryUserQueries(store))(UserId(42))

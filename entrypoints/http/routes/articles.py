@@ -6,8 +6,9 @@ from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
 from entrypoints.http.query import PageQuery, documented, read_query
+from entrypoints.http.rendering import ArticleEnvelope, ArticleListEnvelope, TagListEnvelope
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import ArticleEnvelope, ArticleListOut, NewArticleIn, TagsOut, UpdateArticleIn
+from entrypoints.http.schemas import NewArticleIn, UpdateArticleIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
 
@@ -18,14 +19,14 @@ class ArticleListQuery(PageQuery):
     favorited: str | None = None
 
 
-@router.get("/tags", response_model=TagsOut, tags=["Tags"], summary="Tags in use, most used first")
+@router.get("/tags", response_model=TagListEnvelope, tags=["Tags"], summary="Tags in use, most used first")
 async def tags(request: Request) -> Response:
     return rendering.tags(await conduit(request).list_tags()())
 
 
 @router.get(
     "/articles",
-    response_model=ArticleListOut,
+    response_model=ArticleListEnvelope,
     openapi_extra=TOKEN_OPTIONAL | documented(ArticleListQuery),
     summary="Recent articles, optionally filtered",
 )
@@ -38,7 +39,7 @@ async def list_articles(request: Request) -> Response:
 
 @router.get(
     "/articles/feed",
-    response_model=ArticleListOut,
+    response_model=ArticleListEnvelope,
     openapi_extra=TOKEN | documented(PageQuery),
     summary="Recent articles by the authors you follow",
 )

@@ -6,8 +6,9 @@ from domain.ids import CommentId, Slug
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
+from entrypoints.http.rendering import CommentEnvelope, CommentListEnvelope
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import CommentEnvelope, CommentListOut, NewCommentIn
+from entrypoints.http.schemas import NewCommentIn
 
 router = APIRouter(prefix=f"{API_PREFIX}/articles/{{slug}}/comments", tags=["Comments"])
 
@@ -17,7 +18,7 @@ CommentIdPath = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1, description=
 
 @router.get(
     "",
-    response_model=CommentListOut,
+    response_model=CommentListEnvelope,
     openapi_extra=TOKEN_OPTIONAL,
     summary="Comments on an article, newest first",
 )

@@ -4,31 +4,43 @@ They are written by `conduit worker` from the events that API calls record, so t
 the action, not within the request that caused it.
 """
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from application.notifications import NotificationPage
 from domain.pagination import Page
+from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer
 from entrypoints.http.openapi import TOKEN
 from entrypoints.http.query import PageQuery, documented, read_query
+from entrypoints.http.rendering import NotificationListEnvelope
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import MarkReadIn, NotificationListOut
+from entrypoints.http.schemas import MarkReadIn
 
 router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 
 
 @router.get(
     "",
+    response_model=NotificationListEnvelope,
     openapi_extra=TOKEN | documented(PageQuery),
     summary="Your notifications, newest first, with the unread count",
 )
-async def inbox(request: Request) -> NotificationListOut:
+async def inbox(request: Request) -> Response:
     query = read_query(PageQuery, request)
-    page = await conduit(request).list_notifications()(viewer(request).id, query.page)
-    return NotificationListOut.of(page)
+    return _rendered(await conduit(request).list_notifications()(viewer(request).id, query.page))
 
 
-@router.post("/read", openapi_extra=TOKEN, summary="Mark your notifications up to an id as read")
-async def mark_read(body: MarkReadIn, request: Request) -> NotificationListOut:
+@router.post(
+    "/read",
+    response_model=NotificationListEnvelope,
+    openapi_extra=TOKEN,
+    summary="Mark your notifications up to an id as read",
+)
+async def mark_read(body: MarkReadIn, request: Request) -> Response:
     caller, use = viewer(request), conduit(request)
     await use.mark_notifications_read()(caller.id, body.up_to)
-    return NotificationListOut.of(await use.list_notifications()(caller.id, Page()))
+    return _rendered(await use.list_notifications()(caller.id, Page()))
+
+
+def _rendered(page: NotificationPage) -> Response:
+    return rendering.notifications(page.notifications, page.count, page.unread)

@@ -3,8 +3,8 @@ from fastapi import APIRouter, Request, Response
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
+from entrypoints.http.rendering import ProfileEnvelope
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import ProfileEnvelope
 
 router = APIRouter(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
 

@@ -1,35 +1,41 @@
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from domain.users import User
+from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer
 from entrypoints.http.openapi import TOKEN
+from entrypoints.http.rendering import UserBody, UserEnvelope
 from entrypoints.http.routes import API_PREFIX
-from entrypoints.http.schemas import LoginIn, RegisterIn, UpdateUserIn, UserEnvelope, UserOut
+from entrypoints.http.schemas import LoginIn, RegisterIn, UpdateUserIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["User and Authentication"])
 
 
-@router.post("/users", status_code=201, summary="Register")
-async def register(body: RegisterIn, request: Request) -> UserEnvelope:
+def _signed_in(user: User, token: str, status: int = 200) -> Response:
+    return rendering.user(UserBody(user.email, token, user.username, user.bio, user.image), status)
+
+
+@router.post("/users", status_code=201, response_model=UserEnvelope, summary="Register")
+async def register(body: RegisterIn, request: Request) -> Response:
     new = body.user
     signed_in = await conduit(request).register_user()(new.username, new.email, new.password)
-    return UserEnvelope(user=UserOut.of(signed_in.user, signed_in.token))
+    return _signed_in(signed_in.user, signed_in.token, status=201)
 
 
-@router.post("/users/login", summary="Log in")
-async def log_in(body: LoginIn, request: Request) -> UserEnvelope:
+@router.post("/users/login", response_model=UserEnvelope, summary="Log in")
+async def log_in(body: LoginIn, request: Request) -> Response:
     signed_in = await conduit(request).log_in()(body.user.email, body.user.password)
-    return UserEnvelope(user=UserOut.of(signed_in.user, signed_in.token))
+    return _signed_in(signed_in.user, signed_in.token)
 
 
-@router.get("/user", openapi_extra=TOKEN, summary="Current user")
-async def current_user(request: Request) -> UserEnvelope:
+@router.get("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Current user")
+async def current_user(request: Request) -> Response:
     caller = viewer(request)
-    user = await conduit(request).get_current_user()(caller.id)
-    return UserEnvelope(user=UserOut.of(user, caller.token))
+    return _signed_in(await conduit(request).get_current_user()(caller.id), caller.token)
 
 
-@router.put("/user", openapi_extra=TOKEN, summary="Update current user")
-async def update_current_user(body: UpdateUserIn, request: Request) -> UserEnvelope:
+@router.put("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Update current user")
+async def update_current_user(body: UpdateUserIn, request: Request) -> Response:
     caller, changes = viewer(request), body.user
     user = await conduit(request).update_user()(
         caller.id,
@@ -40,4 +46,4 @@ async def update_current_user(body: UpdateUserIn, request: Request) -> UserEnvel
         image=changes.image,
         clear_image="image" in changes.model_fields_set and changes.image is None,
     )
-    return UserEnvelope(user=UserOut.of(user, caller.token))
+    return _signed_in(user, caller.token)
