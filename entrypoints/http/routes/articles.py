@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from application.views import ArticleFilter
 from domain.ids import Slug
@@ -8,9 +8,10 @@ from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
 from entrypoints.http.query import PageQuery, documented, read_query
 from entrypoints.http.rendering import ArticleEnvelope, ArticleListEnvelope, TagListEnvelope
 from entrypoints.http.routes import API_PREFIX
+from entrypoints.http.routing import Routes
 from entrypoints.http.schemas import NewArticleIn, UpdateArticleIn
 
-router = APIRouter(prefix=API_PREFIX, tags=["Articles"])
+routes = Routes(prefix=API_PREFIX, tags=["Articles"])
 
 
 class ArticleListQuery(PageQuery):
@@ -19,12 +20,7 @@ class ArticleListQuery(PageQuery):
     favorited: str | None = None
 
 
-@router.get("/tags", response_model=TagListEnvelope, tags=["Tags"], summary="Tags in use, most used first")
-async def tags(request: Request) -> Response:
-    return rendering.tags(await conduit(request).list_tags()())
-
-
-@router.get(
+@routes.get(
     "/articles",
     response_model=ArticleListEnvelope,
     openapi_extra=TOKEN_OPTIONAL | documented(ArticleListQuery),
@@ -37,7 +33,7 @@ async def list_articles(request: Request) -> Response:
     return rendering.article_page(page.articles, page.count)
 
 
-@router.get(
+@routes.get(
     "/articles/feed",
     response_model=ArticleListEnvelope,
     openapi_extra=TOKEN | documented(PageQuery),
@@ -49,14 +45,19 @@ async def feed(request: Request) -> Response:
     return rendering.article_page(page.articles, page.count)
 
 
-@router.get(
+@routes.get(
     "/articles/{slug}", response_model=ArticleEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get an article"
 )
 async def get_article(slug: str, request: Request) -> Response:
     return rendering.article(await conduit(request).get_article()(Slug(slug), viewer_id(request)))
 
 
-@router.post(
+@routes.get("/tags", response_model=TagListEnvelope, tags=["Tags"], summary="Tags in use, most used first")
+async def tags(request: Request) -> Response:
+    return rendering.tags(await conduit(request).list_tags()())
+
+
+@routes.post(
     "/articles",
     status_code=201,
     response_model=ArticleEnvelope,
@@ -71,7 +72,7 @@ async def publish(body: NewArticleIn, request: Request) -> Response:
     return rendering.article(published, status=201)
 
 
-@router.put(
+@routes.put(
     "/articles/{slug}",
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
@@ -90,7 +91,7 @@ async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
     return rendering.article(edited)
 
 
-@router.delete(
+@routes.delete(
     "/articles/{slug}", status_code=204, openapi_extra=TOKEN, summary="Delete an article (its author only)"
 )
 async def delete(slug: str, request: Request) -> Response:
@@ -98,7 +99,7 @@ async def delete(slug: str, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
+@routes.post(
     "/articles/{slug}/favorite",
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
@@ -110,7 +111,7 @@ async def favorite(slug: str, request: Request) -> Response:
     return rendering.article(await use.favorite_article()(caller.id, Slug(slug)))
 
 
-@router.delete(
+@routes.delete(
     "/articles/{slug}/favorite",
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,

@@ -1,17 +1,18 @@
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from entrypoints.http.deps import conduit
+from entrypoints.http.routing import Routes
 
-router = APIRouter(tags=["Health"])
+routes = Routes(tags=["Health"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@routes.get("/healthz", summary="The process is alive")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database is reachable and migrated to the code's revision")
+@routes.get("/readyz", summary="The database is reachable and migrated to the code's revision")
 async def readyz(request: Request) -> JSONResponse:
     readiness = await conduit(request).check_readiness()()
     body = {

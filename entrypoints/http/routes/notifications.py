@@ -4,7 +4,7 @@ They are written by `conduit worker` from the events that API calls record, so t
 the action, not within the request that caused it.
 """
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from application.notifications import NotificationPage
 from domain.pagination import Page
@@ -14,12 +14,13 @@ from entrypoints.http.openapi import TOKEN
 from entrypoints.http.query import PageQuery, documented, read_query
 from entrypoints.http.rendering import NotificationListEnvelope
 from entrypoints.http.routes import API_PREFIX
+from entrypoints.http.routing import Routes
 from entrypoints.http.schemas import MarkReadIn
 
-router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
+routes = Routes(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 
 
-@router.get(
+@routes.get(
     "",
     response_model=NotificationListEnvelope,
     openapi_extra=TOKEN | documented(PageQuery),
@@ -30,7 +31,7 @@ async def inbox(request: Request) -> Response:
     return _rendered(await conduit(request).list_notifications()(viewer(request).id, query.page))
 
 
-@router.post(
+@routes.post(
     "/read",
     response_model=NotificationListEnvelope,
     openapi_extra=TOKEN,

@@ -1,22 +1,23 @@
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
 from entrypoints.http.rendering import ProfileEnvelope
 from entrypoints.http.routes import API_PREFIX
+from entrypoints.http.routing import Routes
 
-router = APIRouter(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
+routes = Routes(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
 
 
-@router.get(
+@routes.get(
     "/{username}", response_model=ProfileEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get a profile"
 )
 async def get_profile(username: str, request: Request) -> Response:
     return rendering.profile(await conduit(request).get_profile()(username, viewer_id(request)))
 
 
-@router.post(
+@routes.post(
     "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Follow a user"
 )
 async def follow(username: str, request: Request) -> Response:
@@ -24,7 +25,7 @@ async def follow(username: str, request: Request) -> Response:
     return rendering.profile(await use.follow_user()(caller.id, username))
 
 
-@router.delete(
+@routes.delete(
     "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Unfollow a user"
 )
 async def unfollow(username: str, request: Request) -> Response:

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from domain.users import User
 from entrypoints.http import rendering
@@ -6,35 +6,36 @@ from entrypoints.http.deps import conduit, viewer
 from entrypoints.http.openapi import TOKEN
 from entrypoints.http.rendering import UserBody, UserEnvelope
 from entrypoints.http.routes import API_PREFIX
+from entrypoints.http.routing import Routes
 from entrypoints.http.schemas import LoginIn, RegisterIn, UpdateUserIn
 
-router = APIRouter(prefix=API_PREFIX, tags=["User and Authentication"])
+routes = Routes(prefix=API_PREFIX, tags=["User and Authentication"])
 
 
 def _signed_in(user: User, token: str, status: int = 200) -> Response:
     return rendering.user(UserBody(user.email, token, user.username, user.bio, user.image), status)
 
 
-@router.post("/users", status_code=201, response_model=UserEnvelope, summary="Register")
+@routes.get("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Current user")
+async def current_user(request: Request) -> Response:
+    caller = viewer(request)
+    return _signed_in(await conduit(request).get_current_user()(caller.id), caller.token)
+
+
+@routes.post("/users", status_code=201, response_model=UserEnvelope, summary="Register")
 async def register(body: RegisterIn, request: Request) -> Response:
     new = body.user
     signed_in = await conduit(request).register_user()(new.username, new.email, new.password)
     return _signed_in(signed_in.user, signed_in.token, status=201)
 
 
-@router.post("/users/login", response_model=UserEnvelope, summary="Log in")
+@routes.post("/users/login", response_model=UserEnvelope, summary="Log in")
 async def log_in(body: LoginIn, request: Request) -> Response:
     signed_in = await conduit(request).log_in()(body.user.email, body.user.password)
     return _signed_in(signed_in.user, signed_in.token)
 
 
-@router.get("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Current user")
-async def current_user(request: Request) -> Response:
-    caller = viewer(request)
-    return _signed_in(await conduit(request).get_current_user()(caller.id), caller.token)
-
-
-@router.put("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Update current user")
+@routes.put("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Update current user")
 async def update_current_user(body: UpdateUserIn, request: Request) -> Response:
     caller, changes = viewer(request), body.user
     user = await conduit(request).update_user()(
