@@ -19,7 +19,7 @@ from domain.articles import Article, NewArticle
 from domain.ids import ArticleId, Slug, UserId
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a row, read and dropped: cheaper to build unfrozen
 class _Inserted:
     id: ArticleId
     linked: bool  # False: the tags are left to RELINK_TAGS

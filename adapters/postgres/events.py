@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 LISTEN = sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a row, read and dropped: cheaper to build unfrozen
 class _Claimed:
     id: int
     topic: str

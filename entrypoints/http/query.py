@@ -1,23 +1,23 @@
-"""Query strings read by one pydantic validation, and documented from the same model.
+"""Workaround: a list route reads its query string with one pydantic validation, not FastAPI's
+per-parameter path.
 
-FastAPI (0.165) re-inspects every declared query parameter's type on every request: for the article
-list's five parameters that was 338,000 instructions, a sixth of the whole request and almost as much as
-the bare FastAPI route costs (`python3 dev.py bench --instructions`). A route that declares its query as a
-`QueryModel` and reads it with `read_query` gets the same behaviour for a fraction of that:
-
-- validation by pydantic, the same rules and messages as FastAPI's (it uses pydantic too);
-- errors raised as FastAPI's own `RequestValidationError`, located at ``("query", name)``, so the same
-  handler answers with the same 422;
-- the parameters documented in the OpenAPI document as FastAPI would (`documented`, for `openapi_extra`).
+Delete when FastAPI stops re-inspecting every declared query parameter's type on each request; then
+declare the model as ``Annotated[Model, Query()]``. tests/unit/test_query.py pins that behaviour and
+checks that this module answers exactly as FastAPI would: the same values, the same 422 errors (raised
+as FastAPI's own ``RequestValidationError``, located at ``("query", name)``), and the same parameters in
+the OpenAPI document, which ``documented`` takes from FastAPI itself. ``python3 dev.py bench
+--instructions`` measures what it saves (docs/performance.md).
 
 Like FastAPI for single-valued parameters, a name given twice counts with its last value, and names the
 model does not know are ignored.
 """
 
-from typing import Any, TypeVar
+from functools import cache
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
@@ -49,14 +49,27 @@ def read_query(model: type[Q], request: Request) -> Q:
         raise RequestValidationError(errors) from None
 
 
+@cache
 def documented(model: type[QueryModel]) -> dict[str, Any]:
-    """``openapi_extra`` declaring the model's fields as query parameters."""
-    properties = model.model_json_schema()["properties"]
-    parameters = []
-    for name, schema in properties.items():
-        required = model.model_fields[name].is_required()
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": required, "schema": schema}
-        if "description" in schema:
-            parameter["description"] = schema["description"]
-        parameters.append(parameter)
-    return {"parameters": parameters}
+    """``openapi_extra`` declaring the model's fields as query parameters, exactly as FastAPI documents
+    ``Annotated[model, Query()]`` (asked of FastAPI itself), with the schemas they refer to written in."""
+    probe = FastAPI()
+
+    async def endpoint(query: Annotated[model, Query()]) -> None:  # type: ignore[valid-type]
+        return None
+
+    probe.get("/probe")(endpoint)
+    document = get_openapi(title="probe", version="0", routes=probe.routes)
+    schemas = document.get("components", {}).get("schemas", {})
+    parameters = document["paths"]["/probe"]["get"]["parameters"]
+    return {"parameters": [_resolved(parameter, schemas) for parameter in parameters]}
+
+
+def _resolved(schema: Any, schemas: dict[str, Any]) -> Any:
+    if isinstance(schema, list):
+        return [_resolved(item, schemas) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        return _resolved(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas)
+    return {key: _resolved(value, schemas) for key, value in schema.items()}

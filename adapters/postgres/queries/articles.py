@@ -41,7 +41,7 @@ SELECT_ARTICLE = Statement(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a row, read and dropped: cheaper to build unfrozen
 class Listed:
     total: int  # every match, on every row
     article: ArticleSummary | None  # None on the one row of a page past the end

@@ -8,7 +8,7 @@ from application.views import CommentQueries, CommentView
 from domain.ids import CommentId, Slug, UserId
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a row, read and dropped: cheaper to build unfrozen
 class OnArticle:
     comment: CommentView | None  # None on the one row of an article without comments
 
