@@ -23,16 +23,18 @@ ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 SERVE = (
     "import sys; from entrypoints import serving; "
-    "serving.run('tests.support.pid_app:app', host=sys.argv[1], port=int(sys.argv[2]), "
+    "serving.run(sys.argv[4], host=sys.argv[1], port=int(sys.argv[2]), "
     "workers=int(sys.argv[3]), lifespan='off', log_level='warning')"
 )
 STARTUP_FAILURE = 3
 
 
-def start(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    port: int, workers: int, log: Path, app: str = "tests.support.pid_app:app"
+) -> subprocess.Popen[bytes]:
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-c", SERVE, HOST, str(port), str(workers)],
+            [sys.executable, "-c", SERVE, HOST, str(port), str(workers), app],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -117,3 +119,27 @@ def test_a_port_another_server_listens_on_is_refused(tmp_path: Path, reuse_port:
         supervisor = start(port, 2, log)
         assert supervisor.wait(timeout=30) == STARTUP_FAILURE
     assert "Address already in use" in log.read_text()
+
+
+def test_sighup_replaces_the_workers_one_by_one_while_serving(tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "serve.log"
+    with serving(port, 2, log) as supervisor:
+        wait_for_listeners(port, 2, supervisor, log)
+        before = set(pids_answering_a_burst(port))
+        supervisor.send_signal(signal.SIGHUP)
+        deadline, served = time.monotonic() + 60, set()
+        # Each old worker stops only once its successor listens, so there is always a listener.
+        while served != (served - before) or len(served) != 2:
+            assert supervisor.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"served by {served}, before by {before}: {log.read_text()}"
+            assert listening_sockets(port) >= 2
+            with socket.create_connection((HOST, port), timeout=10) as connection:
+                connection.sendall(b"GET / HTTP/1.1\r\nHost: conduit\r\nConnection: close\r\n\r\n")
+                response = connection.recv(4096)
+            served = set(pids_answering_a_burst(port)) if response.startswith(b"HTTP/1.1 200") else set()
+
+
+def test_workers_that_cannot_start_stop_the_supervisor(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    supervisor = start(free_port(), 2, log, app="tests.support.no_such_module:app")
+    assert supervisor.wait(timeout=60) == STARTUP_FAILURE, log.read_text()
