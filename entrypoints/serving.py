@@ -6,7 +6,9 @@ benchmark's clients) can all land on one worker while the others idle. Here each
 of its own to the same address with ``SO_REUSEPORT``, and Linux spreads new connections across them.
 Each worker is a plain ``uvicorn.Server`` given its socket (``Server.run(sockets=...)``); the supervisor
 below starts them, replaces one that dies, replaces them one by one on SIGHUP, and stops them on SIGTERM
-or SIGINT. The trade-off: connections waiting in a worker's queue when it dies are reset, not handed on.
+or SIGINT. The trade-off: connections waiting in a worker's queue when it stops are reset, not handed to
+another worker, unless the kernel is told to migrate them (``sysctl net.ipv4.tcp_migrate_req=1``, Linux
+5.14 and newer).
 """
 
 import asyncio
