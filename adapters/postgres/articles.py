@@ -4,14 +4,14 @@ Every writer takes its row locks in one order, so no two can deadlock: the artic
 by id, then the author's shard of the article count, then tag count rows by tag id. Data-modifying CTEs
 run in no promised order, so a statement that locks rows of two of these tables either orders them by a
 data dependency (INSERT_ARTICLE) or is split in two. Shards are chosen by article_count_shard() and
-tag_count_shard() (migration 0008).
+tag_count_shard() (migration 0008); tag links change in tag_links.py.
 """
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.postgres.statements import Statement
+from adapters.postgres.tag_links import add_names, relink, uncount
 from adapters.postgres.transaction import PipelinedTransaction
 from application.errors import AlreadyExists
 from application.ports import ArticleRepository
@@ -76,40 +76,6 @@ INSERT_ARTICLE = Statement(
     _Inserted,
 )
 
-# Tags are shared rows, and a vocabulary: a missing name is added, an existing row is never locked or
-# rewritten (DO NOTHING), so articles sharing a popular tag do not queue behind each other.
-ADD_TAG_NAMES = Statement(
-    """
-    INSERT INTO tags (name) SELECT unnest(%(names)s::text[]) AS name ORDER BY name
-    ON CONFLICT (name) DO NOTHING
-    """
-)
-
-# Links the added tags, unlinks the removed ones, and counts each change in the (tag, author's shard) row
-# of tag_counts, all in one statement so those rows are locked in one pass, in tag id order. The names
-# are resolved by subqueries of a statement of its own, so it sees the names the previous statement
-# (ADD_TAG_NAMES or INSERT_ARTICLE) just added, or waited for another transaction to add.
-RELINK_TAGS = Statement(
-    """
-    WITH linked AS (
-        INSERT INTO article_tags (article_id, tag_id, article_created_at)
-        SELECT %(article_id)s, t.id, %(created_at)s FROM tags t WHERE t.name = ANY(%(added)s::text[])
-        RETURNING tag_id, 1 AS delta
-    ), unlinked AS (
-        DELETE FROM article_tags
-        WHERE article_id = %(article_id)s
-          AND tag_id IN (SELECT id FROM tags WHERE name = ANY(%(removed)s::text[]))
-        RETURNING tag_id, -1 AS delta
-    )
-    INSERT INTO tag_counts (tag_id, shard, article_count)
-    SELECT change.tag_id, tag_count_shard(%(author_id)s), change.delta
-    FROM (SELECT * FROM linked UNION ALL SELECT * FROM unlinked) AS change
-    ORDER BY change.tag_id
-    ON CONFLICT (tag_id, shard)
-        DO UPDATE SET article_count = tag_counts.article_count + EXCLUDED.article_count
-    """
-)
-
 # Every column read is the locked row's (tags included), so one statement locks and reads: after waiting
 # for another writer's lock it returns that writer's version of the row.
 LOCK_ARTICLE = Statement(
@@ -157,18 +123,6 @@ COUNT_ONE_LESS = Statement(
     """
     UPDATE article_count_shards SET article_count = article_count - 1
     WHERE shard = article_count_shard(%(author_id)s)
-    """
-)
-
-UNCOUNT_TAGS = Statement(
-    """
-    UPDATE tag_counts SET article_count = article_count - 1
-    WHERE (tag_id, shard) IN (
-        SELECT c.tag_id, c.shard FROM tag_counts c JOIN tags t ON t.id = c.tag_id
-        WHERE t.name = ANY(%(names)s::text[]) AND c.shard = tag_count_shard(%(author_id)s)
-        ORDER BY c.tag_id
-        FOR NO KEY UPDATE OF c
-    )
     """
 )
 
@@ -231,7 +185,9 @@ class PgArticleRepository(ArticleRepository):
             raise AlreadyExists("slug")
         if not inserted.linked:
             # Nothing reads this result: it goes out with the commit.
-            await self._relink(inserted.id, article.author_id, now, added=article.tags, removed=())
+            await relink(
+                self._transaction, inserted.id, article.author_id, now, added=article.tags, removed=()
+            )
         return Article(
             inserted.id,
             article.slug,
@@ -265,22 +221,26 @@ class PgArticleRepository(ArticleRepository):
         )
         added, removed = set(article.tags) - set(before), set(before) - set(article.tags)
         if added:
-            await self._transaction.send(ADD_TAG_NAMES, {"names": sorted(added)})
+            await add_names(self._transaction, added)
         if added or removed:
-            await self._relink(
-                article.id, article.author_id, article.created_at, added=added, removed=removed
+            await relink(
+                self._transaction,
+                article.id,
+                article.author_id,
+                article.created_at,
+                added=added,
+                removed=removed,
             )
         self._read[article.id] = article
 
     async def delete(self, article_id: ArticleId) -> None:
         article = self._read.pop(article_id)
-        params = {"article_id": article_id, "author_id": article.author_id, "names": list(article.tags)}
+        params = {"article_id": article_id, "author_id": article.author_id}
         # Nobody reads these results: they go out with the commit.
         for statement in (LOCK_AUTHOR_AND_FAVORITERS, UNCOUNT_AUTHOR_AND_FAVORITERS, DELETE_ARTICLE):
             await self._transaction.send(statement, params)
         await self._transaction.send(COUNT_ONE_LESS, params)
-        if article.tags:
-            await self._transaction.send(UNCOUNT_TAGS, params)
+        await uncount(self._transaction, article.author_id, article.tags)
 
     async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
         params = {"article_id": article_id, "user_id": user_id, "now": now}
@@ -289,21 +249,3 @@ class PgArticleRepository(ArticleRepository):
     async def unfavorite(self, article_id: ArticleId, user_id: UserId) -> bool:
         params = {"article_id": article_id, "user_id": user_id}
         return await self._transaction.one(REMOVE_FAVORITE, params) is not None
-
-    async def _relink(
-        self,
-        article_id: ArticleId,
-        author_id: UserId,
-        created_at: datetime,
-        *,
-        added: Collection[str],
-        removed: Collection[str],
-    ) -> None:
-        params = {
-            "article_id": article_id,
-            "author_id": author_id,
-            "created_at": created_at,
-            "added": sorted(added),
-            "removed": sorted(removed),
-        }
-        await self._transaction.send(RELINK_TAGS, params)
