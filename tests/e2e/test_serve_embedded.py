@@ -36,8 +36,12 @@ def status(data_dir: Path) -> int:
     return subprocess.run([CONDUIT, "db", "status"], env=env, capture_output=True, check=False).returncode
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path, stop_signal: int) -> None:
+def stopped(process: subprocess.Popen[bytes], stop_signal: int) -> bool:
+    process.send_signal(stop_signal)
+    return process.wait(timeout=30) in (0, -stop_signal, 128 + stop_signal)
+
+
+def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path) -> None:
     data, port, log = tmp_path / "data", free_port(), tmp_path / "serve.log"
     api = f"http://127.0.0.1:{port}"
     user = {"user": {"username": "alice", "email": "alice@example.com", "password": "password123"}}
@@ -45,9 +49,8 @@ def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path
     first = serve(data, port, log)
     wait_until_ready(f"{api}/readyz", first, log)
     assert httpx.post(f"{api}/api/users", json=user).status_code == 201
-    first.send_signal(stop_signal)
-    assert first.wait(timeout=30) in (0, -stop_signal, 128 + stop_signal)
-    assert status(data) == 3, "the embedded server stops with its last user"
+    assert stopped(first, signal.SIGINT), log.read_text()
+    assert status(data) == 3, "the embedded server stops with its last user (Ctrl-C)"
 
     second = serve(data, port, log)
     try:
@@ -57,6 +60,5 @@ def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path
         )
         assert login.status_code == 200, "data survives a restart"
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
-    assert status(data) == 3
+        assert stopped(second, signal.SIGTERM), log.read_text()
+    assert status(data) == 3, "the embedded server stops with its last user (SIGTERM)"
