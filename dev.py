@@ -85,9 +85,9 @@ def main(argv: list[str]) -> int:
         os.execv(tool("conduit"), [tool("conduit"), "serve", *rest])
     if command == "bench":
         sync(exact=False)
-        # -m finds the bench package from the checkout; its arguments are passed through untouched.
+        # -m finds the benchmark in the checkout (tools/bench); its arguments are passed through untouched.
         os.chdir(ROOT)
-        os.execv(tool("python"), [tool("python"), "-m", "bench", *rest])
+        os.execv(tool("python"), [tool("python"), "-m", "tools.bench", *rest])
     if command == "conduit":
         sync(exact=False)
         os.execv(tool("conduit"), [tool("conduit"), *rest])

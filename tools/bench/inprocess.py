@@ -8,7 +8,8 @@ Each scenario is warmed up with the instrumentation off, then measured between t
 acts on (`Handshake`): it switches callgrind's instrumentation on and zeroes the counts, and afterwards
 dumps them. Run by the parent only:
 
-    python -m bench.inprocess --database-url URL --handshake DIR --warmup N --requests N --scenarios A,B,...
+    python -m tools.bench.inprocess --database-url URL --handshake DIR --warmup N --requests N \
+        --scenarios A,B,...
 """
 
 import argparse
@@ -24,12 +25,12 @@ from urllib.parse import unquote
 import uvloop
 from fastapi import FastAPI
 
-from bench import ceiling, fixtures, replay
-from bench.scenarios import CEILING, PASSWORD, Scenario, Tokens, conduit_scenarios
-from bench.scenarios import ceiling as ceiling_scenario
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tools.bench import ceiling, fixtures, replay
+from tools.bench.scenarios import CEILING, PASSWORD, Scenario, Tokens, conduit_scenarios
+from tools.bench.scenarios import ceiling as ceiling_scenario
 
 HANDSHAKE_POLL_SECONDS = 0.05
 
@@ -152,7 +153,7 @@ async def _call(app: FastAPI, request: replay.Request) -> tuple[int, bytes]:
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.inprocess")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.inprocess")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--handshake", required=True)
     parser.add_argument("--warmup", type=int, required=True)

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import machine, processes
-from bench.database import fresh_database
-from bench.options import Options
-from bench.processes import BenchError
-from bench.scenarios import CEILING, INTERFERENCE, LABELS
+from tools.bench import machine, processes
+from tools.bench.database import fresh_database
+from tools.bench.options import Options
+from tools.bench.processes import BenchError
+from tools.bench.scenarios import CEILING, INTERFERENCE, LABELS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Logins are password hashing, which instruction counts say nothing useful about; the interference
 # scenario is about latency under load.
 NOT_COUNTED = ("login", INTERFERENCE)
@@ -66,7 +66,7 @@ def main(options: Options, results: Path, stamp: str) -> int:
             f"--callgrind-out-file={workdir / 'callgrind.out'}",
             sys.executable,
             "-m",
-            "bench.inprocess",
+            "tools.bench.inprocess",
             f"--database-url={database.url}",
             f"--handshake={handshake}",
             f"--warmup={WARMUP_REQUESTS}",

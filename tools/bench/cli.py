@@ -7,14 +7,22 @@ from pathlib import Path
 
 import psycopg
 
-from bench import client, fixtures, instructions, machine, report, servers, wrk
-from bench.database import Database, fresh_database, passed_through
-from bench.interference import Interference, measure_interference
-from bench.measure import Measured, Run, Target, measure
-from bench.options import Options, parse
-from bench.proc import ProcessTree
-from bench.processes import BenchError, interrupt_on_termination
-from bench.scenarios import CEILING, INTERFERENCE, PASSWORD, Scenario, Tokens, ceiling, conduit_scenarios
+from tools.bench import client, fixtures, instructions, machine, report, servers, wrk
+from tools.bench.database import Database, fresh_database, passed_through
+from tools.bench.interference import Interference, measure_interference
+from tools.bench.measure import Measured, Run, Target, measure
+from tools.bench.options import Options, parse
+from tools.bench.proc import ProcessTree
+from tools.bench.processes import BenchError, interrupt_on_termination
+from tools.bench.scenarios import (
+    CEILING,
+    INTERFERENCE,
+    PASSWORD,
+    Scenario,
+    Tokens,
+    ceiling,
+    conduit_scenarios,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "psycopg", "psycopg-binary", "pydantic")
 
 

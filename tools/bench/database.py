@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import processes
-from bench.options import Options
+from tools.bench import processes
+from tools.bench.options import Options
 
 CONDUIT = str(Path(sys.prefix) / "bin" / "conduit")
 # Settings the benchmark decides; any other CONDUIT_* variable in the environment (say a pool size being

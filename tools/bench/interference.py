@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import wrk
-from bench.measure import Run, Target, measure_once
-from bench.scenarios import Scenario
+from tools.bench import wrk
+from tools.bench.measure import Run, Target, measure_once
+from tools.bench.scenarios import Scenario
 
 LEAD_SECONDS = 1  # the logins start this long before the article run and end this long after it
 

@@ -1,4 +1,4 @@
-"""Driving load with wrk (https://github.com/wg/wrk) and reading the JSON line bench/lua/report.lua prints."""
+"""Driving load with wrk (https://github.com/wg/wrk), reading the JSON line of tools/bench/lua/report.lua."""
 
 # ruff: noqa: S603 (the command is wrk's absolute path and the benchmark's own options)
 
@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import processes
-from bench.processes import BenchError
-from bench.scenarios import Scenario
+from tools.bench import processes
+from tools.bench.processes import BenchError
+from tools.bench.scenarios import Scenario
 
 INSTALL_HINT = "wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)"
 EXIT_GRACE_SECONDS = 30.0

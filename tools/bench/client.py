@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from subprocess import Popen
 
-from bench.processes import BenchError
+from tools.bench.processes import BenchError
 
 READY_TIMEOUT_SECONDS = 60.0
 

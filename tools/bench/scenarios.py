@@ -1,11 +1,11 @@
-"""The requests the benchmark drives, each a wrk Lua script (bench/lua/) with its arguments."""
+"""The requests the benchmark drives, each a wrk Lua script (tools/bench/lua/) with its arguments."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from bench.fixtures import Fixtures
+from tools.bench.fixtures import Fixtures
 
 LUA = Path(__file__).resolve().parent / "lua"
 PASSWORD = "password"  # noqa: S105 (every seeded user's, see `conduit seed`)

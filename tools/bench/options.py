@@ -3,7 +3,7 @@
 import argparse
 from dataclasses import dataclass
 
-from bench.scenarios import ALL_SCENARIOS, CEILING, LABELS
+from tools.bench.scenarios import ALL_SCENARIOS, CEILING, LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,8 @@ def parse(argv: list[str]) -> Options:
         description=(
             "Load-test Conduit with wrk on freshly seeded data: each scenario's requests/s (also as a\n"
             "share of a bare FastAPI route's, the ceiling), p50/p99 latency, errors, server (and database)\n"
-            "CPU per request, peak memory. Results: bench/results/<timestamp>.{md,json} and latest.{md,json}"
+            "CPU per request, peak memory. Results: tools/bench/results/<timestamp>.{md,json} and\n"
+            "latest.{md,json}"
         ),
         epilog="scenarios, in running order:\n"
         + "\n".join(f"  {name:<13} {label}" for name, label in LABELS.items()),

@@ -9,7 +9,7 @@ from math import gcd
 
 import psycopg
 
-from bench.processes import BenchError
+from tools.bench.processes import BenchError
 
 # Users who publish and favorite during the write scenarios, and articles they favorite: more than the
 # requests in flight, so concurrent writes do not queue behind one user's or one article's counter row.

@@ -5,10 +5,10 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bench import machine, wrk
-from bench.proc import ProcessTree
-from bench.scenarios import Scenario
-from bench.servers import Server
+from tools.bench import machine, wrk
+from tools.bench.proc import ProcessTree
+from tools.bench.scenarios import Scenario
+from tools.bench.servers import Server
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The benchmark's requests as Python values: what each wrk Lua script (bench/lua/) sends, request by request.
+"""The benchmark's requests as Python values: what each wrk Lua script (tools/bench/lua/) sends, one by one.
 
 `python3 dev.py bench --instructions` replays them in-process, straight into the ASGI application, so the
 same scenario definitions (`bench.scenarios`) drive both measurements.
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
 
-from bench.scenarios import Scenario
+from tools.bench.scenarios import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ def _publish(options: dict[str, str]) -> Iterator[Request]:
             "body": "A short body.\n\nIn two paragraphs.",
             "tagList": [tag, "benchmark"],
         }
-        body = json.dumps({"article": article}).encode()
+        body = json.dumps({"article": article}, separators=(",", ":")).encode()  # as publish.lua writes it
         yield Request("POST", "/api/articles", "", tokens[sent % len(tokens)], body)
 
 

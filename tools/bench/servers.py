@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import client, processes
-from bench.proc import ProcessTree
+from tools.bench import client, processes
+from tools.bench.proc import ProcessTree
 
 BIN = Path(sys.prefix) / "bin"
 HOST = "127.0.0.1"

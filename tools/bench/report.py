@@ -5,11 +5,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.fixtures import Fixtures
-from bench.interference import Interference
-from bench.measure import Measured, Run
-from bench.options import Options
-from bench.scenarios import CEILING
+from tools.bench.fixtures import Fixtures
+from tools.bench.interference import Interference
+from tools.bench.measure import Measured, Run
+from tools.bench.options import Options
+from tools.bench.scenarios import CEILING
 
 
 @dataclass(frozen=True, slots=True)
