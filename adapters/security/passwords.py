@@ -13,16 +13,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from application.ports import PasswordHasher
 from domain.users import PasswordHash
 
-# OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane): about 20 ms of one core per hash.
+# OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane), tens of milliseconds of one core per hash.
 DEFAULT_TIME_COST = 2
 DEFAULT_MEMORY_KIB = 19 * 1024
 DEFAULT_PARALLELISM = 1
 
 
 # Hash threads only get the CPU that request handling (and PostgreSQL) leave idle: SCHED_IDLE on Linux,
-# where scheduling policy is per thread. Measured here, flat-out logins then raised the p99 of article
-# reads 1.7x instead of 2.4x (nice 19) or 2.2x (normal priority). The price is explicit: on a CPU that
-# stays saturated, logins wait. Where SCHED_IDLE is missing, the lowest niceness is the fallback.
+# where scheduling policy is per thread; it kept flat-out logins from slowing reads more than a nice
+# value or normal priority did (docs/performance.md). The price is explicit: on a CPU that stays
+# saturated, logins wait. Where SCHED_IDLE is missing, the lowest niceness is the fallback.
 def _yield_to_requests() -> None:
     with suppress(OSError, AttributeError):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

@@ -19,8 +19,8 @@ from entrypoints.logs import configure_logging
 async def _lifespan(container: Container) -> AsyncIterator[None]:
     async with running(container):
         # Everything alive now (modules, schemas, routes) lives as long as the process. Freezing it keeps
-        # the collector from walking it on every full collection: unfrozen, those walks paused the event
-        # loop for ~80 ms several times a second under load (the p99 of every read).
+        # the collector from walking it on every full collection, each walk a pause of the event loop
+        # that every request in flight waits out.
         gc.collect()
         gc.freeze()
         yield
@@ -41,8 +41,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lambda _: _lifespan(container),
-        # FastAPI's native OpenTelemetry asks, on every request, whether providers are configured (~9 us);
-        # it stays off unless CONDUIT_OPENTELEMETRY is set (then configure providers as OpenTelemetry says).
+        # FastAPI's native OpenTelemetry asks, on every request, whether providers are configured; it stays
+        # off unless CONDUIT_OPENTELEMETRY is set (then configure providers as OpenTelemetry says).
         telemetry={"tracing": otel, "metrics": otel, "logs": otel, "operation_spans": otel},
     )
     app.state.container = container

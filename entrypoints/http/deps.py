@@ -1,7 +1,7 @@
 """What a route takes from the request besides its parameters: the container and the caller.
 
 Plain functions a route calls, not FastAPI dependencies: every dependency costs each request a pass
-through FastAPI's resolver (about 8 us apiece here), and these are needed on every request. The app's
+through FastAPI's resolver, and these are needed on every request. The app's
 container lives in ``app.state``, so nothing is patched globally and several apps can share a process.
 """
 

@@ -3,7 +3,7 @@
 
 Delete when FastAPI's ``include_router`` adds a router's routes to the app again instead of nesting the
 router in it. FastAPI 0.165 nests it, and every request then goes through the nested router's own
-matching: ``python3 dev.py bench --instructions`` counted a fifth more for a profile read that way.
+matching as well (docs/performance.md has what that cost).
 tests/unit/test_routing.py fails once ``include_router`` flattens.
 
 A module's ``Routes`` records what its decorators declare, in order; ``add_to`` adds them to the app
