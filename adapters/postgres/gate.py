@@ -4,7 +4,8 @@ Delete when Conduit requires Python 3.12 or newer (``pool.POOL_CLASS`` already s
 
 psycopg_pool waits for a connection through ``asyncio.wait_for``, which before Python 3.12 wraps every
 wait in a task of its own, so with more requests than connections every waiting request costs a task
-(docs/performance.md has what that cost an article read). Python 3.12 rebuilt ``wait_for`` on ``asyncio.timeout``, without the task.
+(docs/performance.md has what that cost an article read). Python 3.12 rebuilt ``wait_for`` on
+``asyncio.timeout``, without the task.
 tests/integration/test_pool.py pins the task per waiter, so a psycopg_pool that stops making them fails a
 test there instead of keeping this module for nothing.
 

@@ -83,19 +83,28 @@ def _build(
     kind: Any, prefix: str, columns: dict[str, int], namespace: dict[str, Any], *, optional: bool
 ) -> str:
     """Source of an expression building ``kind`` from ``v``; takes the columns it uses out of ``columns``."""
-    if dataclasses.is_dataclass(kind):
-        hints = get_type_hints(kind)
-        parts = []
-        for field in dataclasses.fields(kind):
-            inner, nullable = _unoptional(hints[field.name])
-            parts.append(_build(inner, f"{prefix}{field.name}_", columns, namespace, optional=nullable))
-        name = _add(namespace, kind)
-        built = f"{name}({', '.join(parts)})"
-        if not optional:
-            return built
-        first = dataclasses.fields(kind)[0].name
-        return f"(None if v[{_first_position(kind, prefix, first, parts)}] is None else {built})"
-    column = prefix.removesuffix("_")
+    if not dataclasses.is_dataclass(kind):
+        return _value(kind, prefix.removesuffix("_"), columns, namespace, optional=optional)
+    hints = get_type_hints(kind)
+    fields = dataclasses.fields(kind)
+    # An optional object is None when the column of its first field is NULL (a LEFT JOIN found nothing).
+    first = f"{prefix}{fields[0].name}"
+    present = columns.get(first)
+    parts = []
+    for field in fields:
+        inner, nullable = _unoptional(hints[field.name])
+        parts.append(_build(inner, f"{prefix}{field.name}_", columns, namespace, optional=nullable))
+    built = f"{_add(namespace, kind)}({', '.join(parts)})"
+    if not optional:
+        return built
+    if present is None:
+        raise TypeError(f"optional {kind!r}: its first field ({first}) must be a column of its own")
+    return f"(None if v[{present}] is None else {built})"
+
+
+def _value(
+    kind: Any, column: str, columns: dict[str, int], namespace: dict[str, Any], *, optional: bool
+) -> str:
     if column not in columns:
         raise TypeError(f"no column {column!r} for a field")
     value = f"v[{columns.pop(column)}]"
@@ -106,16 +115,6 @@ def _build(
     else:
         return value
     return f"(None if {value} is None else {converted})" if optional else converted
-
-
-def _first_position(kind: Any, prefix: str, first: str, parts: list[str]) -> str:
-    """The column index the first field's expression reads (its NULL means "no such object")."""
-    expression = parts[0]
-    if not expression.startswith("v["):
-        raise TypeError(
-            f"the first field of optional {kind.__name__} ({prefix}{first}) must be a plain column"
-        )
-    return expression[2 : expression.index("]")]
 
 
 def _unoptional(hint: Any) -> tuple[Any, bool]:
