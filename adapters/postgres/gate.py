@@ -1,17 +1,15 @@
 """Workaround: callers wait for a pooled connection at a semaphore, not in psycopg_pool's queue.
 
-Delete when Conduit requires Python 3.12 or newer (``pool.POOL_CLASS`` already skips it there).
+Delete when waiting in psycopg_pool's own queue costs no more than waiting at a semaphore:
+tests/integration/test_pool.py counts the Python calls one waiting caller costs each way, and fails
+once the difference is gone.
 
-psycopg_pool waits for a connection through ``asyncio.wait_for``, which before Python 3.12 wraps every
-wait in a task of its own, so with more requests than connections every waiting request costs a task
-(docs/performance.md has what that cost an article read). Python 3.12 rebuilt ``wait_for`` on
-``asyncio.timeout``, without the task.
-tests/integration/test_pool.py pins the task per waiter, so a psycopg_pool that stops making them fails a
-test there instead of keeping this module for nothing.
-
-Behind the gate the pool hands out connections without waiting, except while it grows towards
-``max_size``. The pool's contract is kept: ``getconn`` raises ``PoolTimeout`` after ``timeout`` seconds,
-and every ``getconn`` is paired with a ``putconn``.
+When every connection is busy, psycopg_pool queues a waiter object per caller and wakes it through a
+condition and ``asyncio.wait_for`` (before Python 3.12 that wraps every wait in a task of its own). A
+semaphore with one place per connection is less work per waiting request, on 3.11 and on 3.12 alike
+(docs/performance.md has the measurements). Behind the gate the pool hands out connections without
+waiting, except while it grows towards ``max_size``. The pool's contract is kept: ``getconn`` raises
+``PoolTimeout`` after ``timeout`` seconds, and every ``getconn`` is paired with a ``putconn``.
 """
 
 import asyncio

@@ -6,7 +6,6 @@ own transaction block (``transaction.py``).
 """
 
 import select
-import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias, TypeVar
@@ -23,9 +22,6 @@ Pool: TypeAlias = AsyncConnectionPool[AsyncConnection]
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 R = TypeVar("R")
 
-# psycopg_pool's own wait costs a task per waiting caller before Python 3.12 (see gate.py).
-POOL_CLASS: type[Pool] = GatedPool if sys.version_info < (3, 12) else AsyncConnectionPool
-
 
 def new_pool(
     conninfo: str,
@@ -37,7 +33,7 @@ def new_pool(
     prepare_threshold: int | None,
 ) -> Pool:
     """The process's pool, not yet open: ``opened()`` opens it for the application's lifetime."""
-    return POOL_CLASS(
+    return GatedPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,

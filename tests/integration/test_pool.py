@@ -1,15 +1,17 @@
-"""The pool: callers beyond its connections wait at the gate (before Python 3.12), never in psycopg_pool's
-own queue; and the psycopg_pool behaviours that adapters/postgres/gate.py and pool.borrow work around."""
+"""The pool: callers beyond its connections wait at the gate, never in psycopg_pool's own queue; and the
+psycopg_pool behaviours that adapters/postgres/gate.py and pool.borrow work around."""
 
 import asyncio
 import sys
 from contextlib import AbstractAsyncContextManager
 from time import monotonic
+from types import FrameType
 
 import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from adapters.postgres.gate import GatedPool
 from adapters.postgres.pool import Pool, new_pool, opened, read
 from adapters.postgres.statements import Statement
 
@@ -41,8 +43,7 @@ async def test_callers_beyond_the_connections_all_get_one_in_turn(pg_url: str) -
         answers = await asyncio.gather(*(read(pool, SLOW_PAIR, (n,)) for n in range(8)))
         assert sorted(rows[0][0] for rows in answers) == list(range(8))
         assert len({rows[0][1] for rows in answers}) <= 2
-        if sys.version_info < (3, 12):
-            assert queued(pool) == 0, "callers waited in psycopg_pool's queue, not at the gate"
+        assert queued(pool) == 0, "callers waited in psycopg_pool's queue, not at the gate"
 
 
 async def test_a_caller_that_finds_no_free_connection_in_time_gets_pool_timeout(pg_url: str) -> None:
@@ -67,24 +68,39 @@ async def test_a_cancelled_waiter_gives_its_place_back(pg_url: str) -> None:
         # No place lost (these would time out) and none gained (two would meet in psycopg's queue).
         answers = await asyncio.gather(*(read(pool, Statement("SELECT pg_sleep(0.01), 1")) for _ in range(4)))
         assert [rows[0][1] for rows in answers] == [1] * 4
-        if sys.version_info < (3, 12):
-            assert queued(pool) == 0
+        assert queued(pool) == 0
 
 
-async def test_psycopg_pool_waits_with_a_task_per_caller_before_python_3_12(pg_url: str) -> None:
-    """Pins what gate.py works around: if this fails, psycopg_pool no longer makes a task per waiting
-    caller (or makes one on every Python), and the gate's reason, or its condition, has changed."""
-    waiting = 8
-    async with AsyncConnectionPool[AsyncConnection](pg_url, min_size=1, max_size=1, open=False) as pool:
+async def calls_per_waiting_caller(pool: AsyncConnectionPool[AsyncConnection]) -> float:
+    """Python calls in the pool, the gate and asyncio for each caller that waits for the one connection."""
+    waiting, calls = 8, 0
+
+    def count(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal calls
+        where = frame.f_code.co_filename
+        if event == "call" and ("psycopg_pool" in where or "asyncio" in where or where.endswith("gate.py")):
+            calls += 1
+
+    async with pool:
+        await pool.wait()
         held = await pool.getconn()
-        before = len(asyncio.all_tasks())
-        waiters = [asyncio.create_task(pool.getconn(timeout=5)) for _ in range(waiting)]
-        await asyncio.sleep(0.1)
-        extra = len(asyncio.all_tasks()) - before - waiting
-        await pool.putconn(held)
-        for waiter in waiters:
-            await pool.putconn(await waiter)
-    assert extra == (waiting if sys.version_info < (3, 12) else 0)
+        sys.setprofile(count)
+        try:
+            waiters = [asyncio.create_task(pool.getconn(timeout=5)) for _ in range(waiting)]
+            await asyncio.sleep(0.05)
+            await pool.putconn(held)
+            for waiter in waiters:
+                await pool.putconn(await waiter)
+        finally:
+            sys.setprofile(None)
+    return calls / waiting
+
+
+async def test_waiting_in_psycopg_pools_queue_costs_more_than_at_the_gate(pg_url: str) -> None:
+    """Pins what gate.py works around: if this fails, psycopg_pool's queue is no dearer than the gate."""
+    plain = await calls_per_waiting_caller(AsyncConnectionPool(pg_url, min_size=1, max_size=1, open=False))
+    gated = await calls_per_waiting_caller(GatedPool(pg_url, min_size=1, max_size=1, open=False))
+    assert plain - gated >= 15, (plain, gated)
 
 
 async def test_psycopg_pool_backs_off_after_a_second_failed_check(pg_url: str) -> None:
