@@ -12,15 +12,6 @@ def settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
-def test_env_example_lists_every_setting() -> None:
-    listed = {
-        line.split("=", 1)[0].removeprefix("CONDUIT_").lower()
-        for line in (ROOT / ".env.example").read_text().splitlines()
-        if line.startswith("CONDUIT_")
-    }
-    assert listed == set(Settings.model_fields)
-
-
 def test_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
     first = settings(data_dir=tmp_path).signing_secret()
     assert len(first) >= 64
