@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -33,20 +32,51 @@ def tool(name: str) -> str:
 
 
 def sync(*extras: str, exact: bool = True) -> None:
-    """Create .venv if needed and install uv.lock into it (fast when nothing changed)."""
+    """Create .venv if needed and install uv.lock into it, saying what it does while it does it (and
+    nothing when nothing needed doing)."""
     if sys.version_info < (3, 11):
         sys.exit("Conduit needs Python 3.11 or newer")
     if not Path(tool("python")).exists():
-        print("creating .venv ...", flush=True)
-        venv.create(VENV, with_pip=True)
+        version = ".".join(map(str, sys.version_info[:3]))
+        step(f"creating .venv with Python {version}", [sys.executable, "-m", "venv", str(VENV)])
     if not _has_uv():
-        pip = [tool("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, f"uv=={UV_VERSION}"], check=True)
+        pip = [tool("python"), "-m", "pip", "install", "--disable-pip-version-check", f"uv=={UV_VERSION}"]
+        step(f"installing uv {UV_VERSION} into .venv", pip)
     extra_flags = [flag for extra in extras for flag in ("--extra", extra)]
-    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
     exactness = [] if exact else ["--inexact"]
-    command = [tool("uv"), "sync", "--frozen", "--quiet", *exactness, *extra_flags]
-    subprocess.run(command, check=True, cwd=ROOT, env=env)
+    command = [tool("uv"), "sync", "--frozen", "--no-progress", *exactness, *extra_flags]
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
+    step("installing the locked dependencies (uv.lock)", command, env=env, quiet_when=("Audited",))
+
+
+def step(
+    what: str, command: list[str], env: dict[str, str] | None = None, quiet_when: tuple[str, ...] = ()
+) -> None:
+    """Run one installation step, echoing its output as it comes, with how long it took. A step whose only
+    output starts with ``quiet_when`` (uv: "Audited 62 packages") did nothing worth saying. A failure names
+    the step and ends dev.py."""
+    started, said = time.monotonic(), not quiet_when
+    if said:
+        print(f"==> {what}", flush=True)
+    output: list[str] = []
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line.rstrip())
+        if not said and not line.startswith(quiet_when):
+            print(f"==> {what}", flush=True)
+            said = True
+        if said:
+            print(f"    {line.rstrip()}", flush=True)
+    if process.wait() != 0:
+        print(f"==> {what}: failed (exit status {process.returncode})", file=sys.stderr)
+        if not said:
+            print("\n".join(f"    {line}" for line in output[-20:]), file=sys.stderr)
+        sys.exit(1)
+    if said:
+        print(f"==> {what}: done in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def _has_uv() -> bool:
