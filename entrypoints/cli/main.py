@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from entrypoints import migrations, serving
+from entrypoints import banner, migrations, serving
 from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
@@ -36,17 +36,23 @@ def serve(
     # uvicorn re-raises the stop signal once it has shut down; as an exception (not the default, which
     # kills the process on the spot) it unwinds through the block below, which stops the embedded server.
     signal.signal(signal.SIGTERM, _raise_system_exit)
+    host, port, workers = (
+        host or settings.host,
+        settings.port if port is None else port,
+        workers or settings.workers,
+    )
     with expected_failures(), database(settings) as url:
         if settings.migrate_on_start:
             migrations.upgrade(url)
+        banner.serving(settings, url, host=host, port=port, workers=workers)
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
         os.environ["CONDUIT_DATABASE_URL"] = url
         serving.run(
             "entrypoints.http.app:create_app",
             factory=True,
-            host=host or settings.host,
-            port=settings.port if port is None else port,
-            workers=workers or settings.workers,
+            host=host,
+            port=port,
+            workers=workers,
             reload=reload,
             log_config=None,
             access_log=False,
@@ -66,6 +72,15 @@ def worker() -> None:
     settings = load_settings()
     with expected_failures():
         run_worker(settings)
+
+
+@app.command()
+def doctor() -> None:
+    """Check what usually stands in the way (Python, driver, data folder, port, secret, database, schema)."""
+    from entrypoints.cli.doctor import examine, report
+
+    if not report(examine(load_settings())):
+        raise typer.Exit(1)
 
 
 @app.command()

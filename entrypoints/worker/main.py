@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from application.errors import StorageUnavailable
+from entrypoints import banner
 from entrypoints.container import running_container
 from entrypoints.settings import Settings
 
@@ -43,7 +44,9 @@ async def _consume(settings: Settings) -> None:
     async with running_container(settings) as container:
         process = container.process_events()
         source = container.event_source()
-        log.info("worker started", extra={"batch_size": settings.worker_batch_size})
+        url = container.database_url()
+        if url is not None:
+            await asyncio.to_thread(banner.consuming, settings, url)
         pause, last_prune, total = 0.5, loop.time() - PRUNE_EVERY.total_seconds(), 0
         try:
             while not stopping.is_set():
