@@ -2,13 +2,19 @@
 
 FastAPI's recipe for self-hosted docs (its own docs and redoc turned off, the pages built by
 ``get_swagger_ui_html`` and ``get_redoc_html``), with the assets the fastapi-offline package ships, so
-the pages work without the internet. The routes join the app after the API's, so a request to the API
-never tries them first.
+no page Conduit serves loads anything from off the machine. The routes join the app after the API's, so
+a request to the API never tries them first.
+
+Workaround: ReDoc's bundle shows its footer's logo from a CDN, whatever the options, so the bundle is
+served with that address replaced by an empty inline image. Delete ``_redoc_bundle`` when the bundle
+stops naming the CDN: tests/unit/test_docs.py pins that it does, and tests/e2e/test_docs_offline.py
+watches a real browser for any request off the machine.
 """
 
+from functools import cache
 from importlib.resources import files
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +23,9 @@ OPENAPI_URL = "/openapi.json"
 ASSETS_URL = "/docs-assets"
 SWAGGER_REDIRECT_URL = "/docs/oauth2-redirect"
 ASSETS = files("fastapi_offline") / "static"
+REDOC_BUNDLE = "redoc.standalone.js"
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+EMPTY_IMAGE = "data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27/%3E"
 
 
 def add_documentation(app: FastAPI) -> None:
@@ -52,4 +61,13 @@ def add_documentation(app: FastAPI) -> None:
             with_google_fonts=False,
         )
 
+    @app.get(f"{ASSETS_URL}/{REDOC_BUNDLE}", include_in_schema=False)
+    async def redoc_bundle() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript")
+
     app.mount(ASSETS_URL, StaticFiles(directory=str(ASSETS)), name="docs-assets")
+
+
+@cache
+def _redoc_bundle() -> bytes:
+    return (ASSETS / REDOC_BUNDLE).read_bytes().replace(REDOC_CDN_LOGO.encode(), EMPTY_IMAGE.encode())

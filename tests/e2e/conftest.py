@@ -4,7 +4,7 @@ Every response is watched: a 5xx, or an error body that leaks internals, fails t
 """
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from application.events import ProcessEvents
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.support.live import live_conduit
 
 JWT_SECRET = "e2e-secret-that-is-at-least-thirty-two-bytes-long"
 LEAKS = re.compile(r"Traceback|psycopg|sqlalchemy|SELECT |INSERT |UPDATE |constraint|File \"", re.IGNORECASE)
@@ -102,3 +103,10 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         assert not failures, f"server errors: {failures}"
     leaks = [r.text for r in api.responses if r.status_code >= 400 and LEAKS.search(r.text)]
     assert not leaks, f"error bodies leak internals: {leaks}"
+
+
+@pytest.fixture
+def live_server(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real `conduit serve` (uvicorn, one worker) on a fresh database; yields its API URL and log file."""
+    with live_conduit(pg_server, tmp_path) as served:
+        yield served

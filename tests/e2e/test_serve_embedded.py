@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_realworld_suite import free_port, wait_until_ready
+from tests.support.live import free_port, wait_until_ready
 
 pytestmark = pytest.mark.postgres
 
