@@ -85,7 +85,7 @@ class NotificationListEnvelope(TypedDict):
 @lru_cache(maxsize=16_384)
 def wire_time(moment: datetime) -> str:
     """``2026-11-26T09:05:03.120Z``."""
-    if moment.utcoffset():
+    if moment.tzinfo is not UTC:  # the stores hand back UTC already; anything else is converted
         moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="milliseconds")[:23] + "Z"
 
