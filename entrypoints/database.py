@@ -4,8 +4,23 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
+import structlog
+
 from adapters.postgres.embedded import EmbeddedPostgres
 from entrypoints.settings import Settings
+
+log = structlog.get_logger("conduit")
+
+
+def _embedded(settings: Settings) -> EmbeddedPostgres:
+    server = EmbeddedPostgres(settings.data_dir)
+    if not server.status().running:
+        first = not (server.pgdata / "PG_VERSION").exists()
+        log.info(
+            "starting the embedded PostgreSQL" + (" (creating it: a few seconds, once)" if first else ""),
+            data=str(server.pgdata.resolve()),
+        )
+    return server
 
 
 @contextmanager
@@ -14,7 +29,7 @@ def database(settings: Settings) -> Iterator[str]:
     if settings.database_url is not None:
         yield settings.database_url.get_secret_value()
         return
-    server = EmbeddedPostgres(settings.data_dir)
+    server = _embedded(settings)
     url = server.join()
     try:
         yield url
@@ -28,7 +43,7 @@ async def database_url(settings: Settings) -> AsyncIterator[str]:
     if settings.database_url is not None:
         yield settings.database_url.get_secret_value()
         return
-    server = EmbeddedPostgres(settings.data_dir)
+    server = _embedded(settings)
     url = await asyncio.to_thread(server.join)
     try:
         yield url
