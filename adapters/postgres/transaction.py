@@ -58,7 +58,8 @@ class PipelinedTransaction:
 
     async def send(self, statement: Statement[R], params: Params | None = None) -> AsyncCursor[R]:
         """Queue ``statement``; its rows, if read, come back when the pipeline next waits."""
-        return await self._send(cursor_for(self.conn, statement), statement, params)
+        with translated_errors():
+            return await self._send(cursor_for(self.conn, statement), statement, params)
 
     async def _send(
         self, cursor: AsyncCursor[R], statement: Statement[R], params: Params | None
@@ -68,18 +69,19 @@ class PipelinedTransaction:
 
     async def send_many(self, statement: Statement[Any], params: Sequence[Params]) -> None:
         """Queue ``statement`` once per set of parameters; nobody reads the results."""
-        await cursor_for(self.conn, statement).executemany(statement.query, params)
+        with translated_errors():
+            await cursor_for(self.conn, statement).executemany(statement.query, params)
 
     async def one(self, statement: Statement[R], params: Params | None = None) -> R | None:
         """Run ``statement`` and wait for its first row (None: it returned none)."""
+        cursor = await self.send(statement, params)
         with translated_errors():
-            cursor = await self.send(statement, params)
             return await cursor.fetchone()
 
     async def all(self, statement: Statement[R], params: Params | None = None) -> list[R]:
         """Run ``statement`` and wait for all its rows."""
+        cursor = await self.send(statement, params)
         with translated_errors():
-            cursor = await self.send(statement, params)
             return await cursor.fetchall()
 
     async def commit(self, reads: Sequence[tuple[Statement[Any], Params]] = ()) -> list[list[Any]]:
@@ -114,7 +116,7 @@ class PipelinedTransaction:
         """Abandon the transaction, on the way out of a failure that is already being raised."""
         try:
             with suppress(psycopg.Error):
-                await self.send(ROLLBACK)
+                await self._send(cursor_for(self.conn, ROLLBACK), ROLLBACK, None)
             await self._settle()
         finally:
             await self._give_back()
@@ -127,7 +129,7 @@ class PipelinedTransaction:
             await self._pipeline.aclose()
         if not self.conn.broken and self.conn.info.transaction_status != TransactionStatus.IDLE:
             with suppress(psycopg.Error):
-                await self.send(ROLLBACK)
+                await self._send(cursor_for(self.conn, ROLLBACK), ROLLBACK, None)
 
     async def _give_back(self) -> None:
         if not self._done:

@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -10,6 +11,8 @@ from psycopg import AsyncConnection
 from adapters.postgres.pool import dropped_by_server
 from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.uow import PostgresUnitOfWork
+from application.errors import StorageUnavailable
+from domain.ids import UserId
 from tests.support.database import pool_for_tests
 
 pytestmark = pytest.mark.postgres
@@ -64,3 +67,22 @@ async def test_a_connection_the_server_spoke_to_while_idle_counts_as_dropped(cle
         while not dropped_by_server(idle):
             assert time.monotonic() < deadline, "a connection with a message waiting passed as alive"
             await asyncio.sleep(0.01)
+
+
+@pytest.mark.usefixtures("clean_pg")
+async def test_a_connection_lost_inside_a_unit_of_work_is_storage_unavailable(clean_pg: str) -> None:
+    async with pool_for_tests(clean_pg, max_size=2) as pool:
+
+        async def read_across_a_lost_connection() -> None:
+            async with PostgresUnitOfWork(pool) as uow:
+                assert await uow.users.get_by_username("nobody") is None
+                kill_connections_of(clean_pg)
+                await uow.notifications.mark_read(UserId(1), 1, datetime.now(UTC))  # sent, never read
+                await uow.commit()
+
+        with pytest.raises(StorageUnavailable):
+            await read_across_a_lost_connection()
+        # The pool replaces what died; the next unit of work goes ahead.
+        async with PostgresUnitOfWork(pool) as uow:
+            assert await uow.users.get_by_username("nobody") is None
+            await uow.commit()
