@@ -1,5 +1,6 @@
-"""The one place where failures become HTTP responses, all in the RealWorld envelope:
-``{"errors": {"<field>": ["message", ...]}}``, with ``body`` for anything not tied to one input field."""
+"""Where failures become HTTP responses, all in the RealWorld envelope:
+``{"errors": {"<field>": ["message", ...]}}``, with ``body`` for anything not tied to one input field.
+A bug (any other exception) is answered by the edge middleware, inside which these handlers run."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from application.errors import (
     AlreadyExists,
@@ -56,10 +58,26 @@ async def _not_found(_: Request, exc: Exception) -> JSONResponse:
     return body_error(404, str(exc))
 
 
-async def _http_exception(_: Request, exc: Exception) -> JSONResponse:
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
-    return body_error(exc.status_code, detail.lower() if detail[:1].isupper() else detail, exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return body_error(exc.status_code, detail.lower() if detail[:1].isupper() else detail, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette's 405 names only the first route's),
+    HEAD wherever GET is (the edge middleware answers it)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
@@ -78,12 +96,6 @@ async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse
     return body_error(503, "service temporarily unavailable, retry shortly", {"Retry-After": "1"})
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the log, tagged with the request id; the client learns nothing about internals.
-    log.error("unhandled error", method=request.method, path=request.url.path, exc_info=exc)
-    return body_error(500, "internal server error")
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(AlreadyExists, _already_exists)
@@ -94,7 +106,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StorageUnavailable, _storage_unavailable)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 def _is_unparsed_body(error: Mapping[str, Any]) -> bool:

@@ -1,4 +1,5 @@
-"""The one ASGI middleware of our own: request id and access log, body limit, NUL guard.
+"""The one ASGI middleware of our own: request id and access log, body limit, NUL guard, HEAD, and the
+headers every response carries.
 
 One pure ASGI layer (not BaseHTTPMiddleware, not three layers): each layer costs every request a call and
 a wrapped ``send``, and the request path is hot.
@@ -17,11 +18,14 @@ from entrypoints.http.errors import body_error
 from entrypoints.logs import REQUEST_ID
 
 REQUEST_ID_HEADER = b"x-request-id"
+# A browser must not guess another type than the one declared (a JSON body sniffed as HTML, say).
+NO_SNIFFING = (b"x-content-type-options", b"nosniff")
 # A caller's id is reused only if it cannot forge log lines or bloat them.
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _METHODS_WITH_BODIES = frozenset({"POST", "PUT", "PATCH"})
 
 access_log = structlog.get_logger("conduit.access")
+error_log = structlog.get_logger("conduit.errors")
 
 
 class EdgeMiddleware:
@@ -35,13 +39,23 @@ class EdgeMiddleware:
         request_id = _request_id(scope["headers"])
         REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        status = 500
+        status = 0  # none sent yet
+        # HEAD is GET without the body: every GET route answers it, with the headers GET would send.
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (REQUEST_ID_HEADER, request_id),
+                    NO_SNIFFING,
+                ]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
@@ -52,11 +66,18 @@ class EdgeMiddleware:
                 await self._limited(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # A bug. Answered here, inside this layer, so the 500 carries the request id and headers every
+            # response carries; the traceback goes to the log, the client learns nothing about internals.
+            error_log.error("unhandled error", method=scope["method"], path=scope["path"], exc_info=exc)
+            if status:
+                raise  # the response had begun: nothing sensible can follow it
+            await body_error(500, "internal server error")(scope, receive, send_with_id)
         finally:
             if self.log_requests:
                 access_log.info(
                     "request",
-                    method=scope["method"],
+                    method="HEAD" if head else scope["method"],
                     path=scope["path"],
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),

@@ -100,9 +100,9 @@ class Body(Generic[E]):
         schema = TypeAdapter(envelope).core_schema
         self._serializer = SchemaSerializer(_with_wire_times(schema))
 
-    def __call__(self, content: E, status: int = 200) -> Response:
+    def __call__(self, content: E, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
         body = self._serializer.to_json(content, by_alias=True)
-        return Response(body, status_code=status, media_type="application/json")
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _with_wire_times(schema: Any) -> Any:
@@ -126,8 +126,12 @@ _COMMENT, _COMMENTS = Body(CommentEnvelope), Body(CommentListEnvelope)
 _TAGS, _NOTIFICATIONS = Body(TagListEnvelope), Body(NotificationListEnvelope)
 
 
+# A token is a credential: no cache, shared or private, may keep a response that carries one.
+NOT_STORED = {"Cache-Control": "no-store"}
+
+
 def user(body: UserBody, status: int = 200) -> Response:
-    return _USER({"user": body}, status)
+    return _USER({"user": body}, status, NOT_STORED)
 
 
 def profile(view: ProfileView) -> Response:

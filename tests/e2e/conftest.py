@@ -1,6 +1,7 @@
 """The HTTP API in-process (httpx over ASGI, lifespan included), on the in-memory twins and on PostgreSQL.
 
-Every response is watched: a 5xx, or an error body that leaks internals, fails the test that caused it.
+Every response is watched: a 5xx, an error body that leaks internals, or a response a browser may sniff
+another type into fails the test that caused it.
 """
 
 import re
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
+from fastapi import FastAPI
 
 from adapters.security.passwords import Argon2PasswordHasher
 from application.events import ProcessEvents
@@ -29,6 +31,7 @@ class Api:
     client: httpx.AsyncClient
     container: Container
     backend: str
+    app: FastAPI
     responses: list[httpx.Response] = field(default_factory=list)
 
     async def register(self, username: str, password: str = "password123") -> str:
@@ -79,7 +82,7 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
     )
     app = create_app(container)
-    api = Api(httpx.AsyncClient(), container, request.param)
+    api = Api(httpx.AsyncClient(), container, request.param, app)
 
     async def watch(response: httpx.Response) -> None:
         await response.aread()
@@ -103,6 +106,10 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         assert not failures, f"server errors: {failures}"
     leaks = [r.text for r in api.responses if r.status_code >= 400 and LEAKS.search(r.text)]
     assert not leaks, f"error bodies leak internals: {leaks}"
+    sniffable = [
+        r.request.url.path for r in api.responses if r.headers.get("x-content-type-options") != "nosniff"
+    ]
+    assert not sniffable, f"responses without X-Content-Type-Options: nosniff: {sniffable}"
 
 
 @pytest.fixture
