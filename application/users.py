@@ -96,14 +96,20 @@ class UpdateUser:
         password: str | None = None,
         bio: str | None = None,
         image: str | None = None,
-        clear_image: bool = False,
+        remove_image: bool = False,
     ) -> User:
         problems = Problems()
         new_username = None if username is None else problems.check(users.username, username)
         new_email = None if email is None else problems.check(users.email, email)
         new_password = None if password is None else problems.check(users.password, password)
         new_bio = None if bio is None else problems.check(users.bio, bio)
-        new_image = None if image is None else problems.check(users.image_url, image)
+        new_image = (
+            users.NO_IMAGE
+            if remove_image
+            else None
+            if image is None
+            else problems.check(users.image_url, image)
+        )
         problems.raise_if_any()
         hashed = None if new_password is None else await self._hasher.hash(new_password)
         changes = UserChanges(
@@ -112,7 +118,6 @@ class UpdateUser:
             password_hash=hashed,
             bio=new_bio,
             image=new_image,
-            clear_image=clear_image or (image is not None and new_image is None),
         )
         async with self._uow as uow:
             user = await uow.users.update(user_id, changes, self._clock.now())

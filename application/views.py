@@ -14,7 +14,7 @@ from domain.users import PasswordHash, User
 class ProfileView:
     username: str
     bio: str
-    image: str | None
+    image: str  # "" when the user has none
     following: bool
 
 

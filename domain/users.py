@@ -15,6 +15,7 @@ PASSWORD_MIN_LENGTH: Final = 8
 # Argon2 cost grows with input; a bound keeps a login from becoming a denial of service.
 PASSWORD_MAX_BYTES: Final = 1024
 BIO_MAX_LENGTH: Final = 4096
+NO_IMAGE: Final = ""
 IMAGE_URL_MAX_LENGTH: Final = 2048
 
 # Usernames appear in URLs (/profiles/{username}); word characters, dot and hyphen need no escaping.
@@ -59,10 +60,10 @@ def bio(value: str) -> str:
     return checked_text("bio", value, max_length=BIO_MAX_LENGTH, allow_empty=True)
 
 
-def image_url(value: str | None) -> str | None:
-    """An absolute http(s) URL, or None; an empty string clears the image."""
+def image_url(value: str | None) -> str:
+    """An absolute http(s) URL, or "" for none (RealWorld's "no image"): None or blank clears it."""
     if value is None or not value.strip():
-        return None
+        return NO_IMAGE
     value = checked_text("image", value.strip(), max_length=IMAGE_URL_MAX_LENGTH)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -91,7 +92,7 @@ class User:
     username: str
     email: str
     bio: str
-    image: str | None
+    image: str  # NO_IMAGE when the user has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +103,15 @@ class NewUser:
     email: str
     password_hash: PasswordHash
     bio: str = ""
-    image: str | None = None
+    image: str = NO_IMAGE
 
 
 @dataclass(frozen=True, slots=True)
 class UserChanges:
-    """A partial update: None means "leave as it is" (image uses ``clear_image`` to tell "remove" apart)."""
+    """A partial update: None means "leave as it is"; ``image=NO_IMAGE`` removes the image."""
 
     username: str | None = None
     email: str | None = None
     password_hash: PasswordHash | None = None
     bio: str | None = None
     image: str | None = None
-    clear_image: bool = False

@@ -5,7 +5,7 @@ from application.seeding import BulkLoader, Dataset
 from domain.articles import Article
 from domain.comments import Comment
 from domain.ids import ArticleId, CommentId, Slug, UserId
-from domain.users import PasswordHash, User
+from domain.users import NO_IMAGE, PasswordHash, User
 
 
 class InMemoryBulkLoader(BulkLoader):
@@ -21,7 +21,7 @@ class InMemoryBulkLoader(BulkLoader):
         users: list[UserId] = []
         for seeded in dataset.users:
             state.last_user_id += 1
-            stored = User(UserId(state.last_user_id), seeded.username, seeded.email, seeded.bio, None)
+            stored = User(UserId(state.last_user_id), seeded.username, seeded.email, seeded.bio, NO_IMAGE)
             state.users[stored.id] = UserRecord(stored, password_hash, first, first)
             users.append(stored.id)
         article_ids: list[ArticleId] = []

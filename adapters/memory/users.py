@@ -33,9 +33,7 @@ class InMemoryUserRepository(UserRepository):
             username=changes.username if changes.username is not None else user.username,
             email=changes.email if changes.email is not None else user.email,
             bio=changes.bio if changes.bio is not None else user.bio,
-            image=None
-            if changes.clear_image
-            else (changes.image if changes.image is not None else user.image),
+            image=changes.image if changes.image is not None else user.image,
         )
         if changes.password_hash is not None:
             record.password_hash = changes.password_hash

@@ -29,7 +29,7 @@ UPDATE_USER = Statement(
         email = coalesce(%(email)s, email),
         password_hash = coalesce(%(password_hash)s, password_hash),
         bio = coalesce(%(bio)s, bio),
-        image = CASE WHEN %(clear_image)s THEN NULL ELSE coalesce(%(image)s, image) END,
+        image = coalesce(%(image)s, image),
         updated_at = %(now)s
     WHERE id = %(id)s
     RETURNING id, username, email, bio, image
@@ -79,7 +79,6 @@ class PgUserRepository(UserRepository):
             "password_hash": None if changes.password_hash is None else changes.password_hash.value,
             "bio": changes.bio,
             "image": changes.image,
-            "clear_image": changes.clear_image,
             "now": now,
         }
         return await self._transaction.one(UPDATE_USER, params)

@@ -1,6 +1,8 @@
-"""Where failures become HTTP responses, all in the RealWorld envelope:
-``{"errors": {"<field>": ["message", ...]}}``, with ``body`` for anything not tied to one input field.
-A bug (any other exception) is answered by the edge middleware, inside which these handlers run."""
+"""Where failures become HTTP responses, all in the RealWorld envelope, which always has ``body`` (the
+official schema requires it): ``{"errors": {"body": ["username has already been taken"], "username":
+["has already been taken"]}}``. ``body`` says every problem as a sentence, for a client to show as it is;
+a problem tied to an input field is also listed under that field's name, for a form to mark it. A bug
+(any other exception) is answered by the edge middleware, inside which these handlers run."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -25,15 +27,23 @@ log = structlog.get_logger("conduit.errors")
 
 
 def error_response(
-    status: int, problems: Mapping[str, Sequence[str]], headers: Mapping[str, str] | None = None
+    status: int,
+    problems: Mapping[str, Sequence[str]],
+    headers: Mapping[str, str] | None = None,
+    *,
+    general: Sequence[str] = (),
 ) -> JSONResponse:
-    return JSONResponse(
-        {"errors": {k: list(v) for k, v in problems.items()}}, status_code=status, headers=headers
-    )
+    """``problems`` by input field; ``general`` ones, already sentences, tied to none."""
+    said = [*general, *(f"{field} {message}" for field, messages in problems.items() for message in messages)]
+    # An input field named "body" (an article's, a comment's) is said in the sentences alone.
+    errors = {"body": said} | {
+        field: list(messages) for field, messages in problems.items() if field != "body"
+    }
+    return JSONResponse({"errors": errors}, status_code=status, headers=headers)
 
 
 def body_error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return error_response(status, {"body": [message]}, headers)
+    return error_response(status, {}, headers, general=[message])
 
 
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:

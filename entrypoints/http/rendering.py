@@ -33,7 +33,7 @@ class UserBody:
     token: str
     username: str
     bio: str
-    image: str | None
+    image: str  # "" when the user has none
 
 
 @with_config(_CAMEL)

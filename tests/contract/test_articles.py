@@ -26,7 +26,7 @@ async def test_published_article_reads_back_with_author_and_sorted_tags(backend:
         START,
         False,
         0,
-        ProfileView("alice", "", None, False),
+        ProfileView("alice", "", "", False),
         "text",
     )
     async with backend.new_uow() as uow:
@@ -252,6 +252,6 @@ async def test_deleting_an_article_takes_its_comments_favorites_and_tags_and_not
 async def test_profiles_are_found_ignoring_case_with_the_viewers_follow(backend: Backend) -> None:
     alice, bob = await backend.user("Alice"), await backend.user("bob")
     await backend.follow(bob, alice)
-    assert await backend.profiles.get("alice", bob.id) == ProfileView("Alice", "", None, True)
-    assert await backend.profiles.get("ALICE", None) == ProfileView("Alice", "", None, False)
+    assert await backend.profiles.get("alice", bob.id) == ProfileView("Alice", "", "", True)
+    assert await backend.profiles.get("ALICE", None) == ProfileView("Alice", "", "", False)
     assert await backend.profiles.get("nobody", None) is None

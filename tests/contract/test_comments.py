@@ -14,11 +14,11 @@ async def test_comments_list_newest_first_with_author_profiles(backend: Backend)
     await backend.follow(alice, bob)
     comments = await backend.comments.for_article(Slug("post"), alice.id)
     assert comments == [
-        CommentView(second.id, minutes(2), minutes(2), "second", ProfileView("alice", "", None, False)),
-        CommentView(first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", None, True)),
+        CommentView(second.id, minutes(2), minutes(2), "second", ProfileView("alice", "", "", False)),
+        CommentView(first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", "", True)),
     ]
     assert await backend.comments.get(first.id, None) == CommentView(
-        first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", None, False)
+        first.id, minutes(1), minutes(1), "first", ProfileView("bob", "", "", False)
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from application.errors import AlreadyExists
 from application.views import Credentials
 from domain.ids import UserId
-from domain.users import NewUser, PasswordHash, User, UserChanges
+from domain.users import NO_IMAGE, NewUser, PasswordHash, User, UserChanges
 from tests.contract.conftest import Backend
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -26,7 +26,7 @@ async def add(backend: Backend, user: NewUser) -> User:
 
 async def test_added_user_can_be_read_back_every_way(backend: Backend) -> None:
     alice = await add(backend, new_user("Alice"))
-    assert alice == User(alice.id, "Alice", "Alice@example.com", "", None)
+    assert alice == User(alice.id, "Alice", "Alice@example.com", "", "")
     async with backend.new_uow() as uow:
         assert await uow.users.get_by_username("aLiCe") == alice
         assert await uow.users.get_by_username("bob") is None
@@ -67,9 +67,9 @@ async def test_update_applies_only_given_changes(backend: Backend) -> None:
     credentials = await backend.accounts.credentials("alice@example.com")
     assert credentials == Credentials(updated, PasswordHash("new"))
     async with backend.new_uow() as uow:
-        cleared = await uow.users.update(alice.id, UserChanges(clear_image=True, username="alicia"), NOW)
+        cleared = await uow.users.update(alice.id, UserChanges(image=NO_IMAGE, username="alicia"), NOW)
         await uow.commit()
-    assert cleared == User(alice.id, "alicia", "alice@example.com", "hello", None)
+    assert cleared == User(alice.id, "alicia", "alice@example.com", "hello", "")
 
 
 async def test_update_to_a_taken_value_raises_already_exists(backend: Backend) -> None:

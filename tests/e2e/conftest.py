@@ -117,3 +117,19 @@ def live_server(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real `conduit serve` (uvicorn, one worker) on a fresh database; yields its API URL and log file."""
     with live_conduit(pg_server, tmp_path) as served:
         yield served
+
+
+def errors(problems: dict[str, list[str]] | None = None, *general: str) -> dict[str, object]:
+    """The error body Conduit answers ``problems`` (by input field) and ``general`` ones with: every
+    problem said as a sentence under ``body``, and each field's under its own name (an input field named
+    "body" only in the sentences)."""
+    problems = problems or {}
+    said = [*general, *(f"{field} {message}" for field, messages in problems.items() for message in messages)]
+    return {"errors": {"body": said} | {field: m for field, m in problems.items() if field != "body"}}
+
+
+def fields_of(response: httpx.Response) -> list[str]:
+    """The input fields an error response names, besides ``body``, which every one has."""
+    found = response.json()["errors"]
+    assert found["body"], found
+    return [field for field in found if field != "body"]

@@ -5,7 +5,7 @@ import logging
 import pytest
 from dependency_injector import providers
 
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, errors
 
 
 async def test_healthz_and_readyz(api: Api) -> None:
@@ -53,7 +53,7 @@ async def test_unexpected_error_is_a_generic_500_and_the_traceback_is_logged(
     with caplog.at_level(logging.ERROR):
         response = await api.client.get("/api/user", headers=api.auth(token))
     assert response.status_code == 500
-    assert response.json() == {"errors": {"body": ["internal server error"]}}
+    assert response.json() == errors(None, "internal server error")
     assert "secret internal detail" not in response.text
     assert "secret internal detail" in caplog.text
 

@@ -111,8 +111,8 @@ async def test_update_changes_only_given_fields(
         "https://example.com/a.png",
     )
     await log_in("alice@example.com", "password2")
-    cleared = await update(alice.id, clear_image=True)
-    assert cleared.image is None
+    cleared = await update(alice.id, remove_image=True)
+    assert cleared.image == ""
     assert cleared.bio == "I write"
 
 

@@ -45,6 +45,6 @@ async def update_current_user(body: UpdateUserIn, request: Request) -> Response:
         password=changes.password,
         bio=changes.bio,
         image=changes.image,
-        clear_image="image" in changes.model_fields_set and changes.image is None,
+        remove_image="image" in changes.model_fields_set and changes.image is None,
     )
     return _signed_in(user, caller.token)
