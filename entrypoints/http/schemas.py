@@ -1,15 +1,29 @@
 """Request bodies, named as the RealWorld spec names them (camelCase on the wire). Response bodies are
 declared once, in rendering.py."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 
 class _In(BaseModel):
     # Unknown fields are ignored, as the spec's clients expect; types are checked, meaning is the domain's.
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        """JSON can carry a lone UTF-16 surrogate ("\\ud800"), which no store can hold nor Argon2 hash: it is
+        refused here, for every text field of every request body, as a 422 keyed by its field."""
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str) and not text.isascii():
+                try:
+                    text.encode()
+                except UnicodeEncodeError:
+                    raise PydanticCustomError("unencodable", "must not contain unpaired surrogates") from None
+        return value
 
 
 # Users

@@ -6,9 +6,7 @@ from tests.e2e.conftest import Api, errors, fields_of
 async def test_profile_follow_and_unfollow(api: Api) -> None:
     alice, bob = await api.register("alice"), await api.register("bob")
     anonymous = await api.client.get("/api/profiles/ALICE")
-    assert anonymous.json() == {
-        "profile": {"username": "alice", "bio": "", "image": "", "following": False}
-    }
+    assert anonymous.json() == {"profile": {"username": "alice", "bio": "", "image": "", "following": False}}
     for _ in range(2):
         followed = await api.client.post("/api/profiles/alice/follow", headers=api.auth(bob))
         assert followed.status_code == 200
