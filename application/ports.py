@@ -1,5 +1,6 @@
 """Ports: what the use cases need from the outside world, as structural protocols."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -10,7 +11,7 @@ from domain.comments import Comment
 from domain.events import DomainEvent
 from domain.ids import ArticleId, CommentId, Slug, UserId
 from domain.notifications import NewNotification
-from domain.users import NewUser, PasswordHash, User, UserChanges
+from domain.users import NewUser, PasswordHash, SecurityStamp, User, UserChanges
 
 
 class UserRepository(Protocol):
@@ -131,11 +132,17 @@ class PasswordHasher(Protocol):
         ...
 
 
-class TokenService(Protocol):
-    def issue(self, user_id: UserId) -> str: ...
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: UserId
+    security_stamp: SecurityStamp  # the user's when the token was issued
 
-    def subject(self, token: str) -> UserId:
-        """The user a valid token names; ``AuthenticationFailed`` when it is expired, forged or malformed."""
+
+class TokenService(Protocol):
+    def issue(self, user_id: UserId, security_stamp: SecurityStamp) -> str: ...
+
+    def claims(self, token: str) -> TokenClaims:
+        """What a valid token says; ``AuthenticationFailed`` when it is expired, forged or malformed."""
         ...
 
 

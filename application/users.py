@@ -1,17 +1,17 @@
 """Account use cases: register, log in, read and change the current user."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from application.errors import AuthenticationFailed, NotFound
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
-from application.views import UserDirectory, UserQueries, UserSummary
+from application.views import SecurityStamps, UserDirectory, UserQueries, UserSummary
 from domain import users
 from domain.errors import Problems
 from domain.ids import UserId
 from domain.pagination import Page
 from domain.text import checked_text
-from domain.users import NewUser, User, UserChanges
+from domain.users import NewUser, User, UserChanges, new_security_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +32,11 @@ class RegisterUser:
         problems.raise_if_any()
         # Hash before the transaction: the connection is not held while the CPU works.
         hashed = await self._hasher.hash(new_password)
+        stamp = new_security_stamp()
         async with self._uow as uow:
-            user = await uow.users.add(NewUser(new_username, new_email, hashed), self._clock.now())
+            user = await uow.users.add(NewUser(new_username, new_email, hashed, stamp), self._clock.now())
             await uow.commit()
-        return SignedIn(user, self._tokens.issue(user.id))
+        return SignedIn(user, self._tokens.issue(user.id, stamp))
 
 
 class LogIn:
@@ -63,7 +64,7 @@ class LogIn:
             raise AuthenticationFailed("email or password is invalid")
         if self._hasher.needs_rehash(found.password_hash):
             await self._upgrade_hash(found.user.id, password)
-        return SignedIn(found.user, self._tokens.issue(found.user.id))
+        return SignedIn(found.user, self._tokens.issue(found.user.id, found.security_stamp))
 
     async def _upgrade_hash(self, user_id: UserId, password: str) -> None:
         rehashed = await self._hasher.hash(password)
@@ -83,9 +84,25 @@ class GetCurrentUser:
         return user
 
 
+@dataclass(frozen=True, slots=True)
+class UpdatedUser:
+    user: User
+    new_token: str | None  # when the change revoked the caller's token (a new password did)
+
+
 class UpdateUser:
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
-        self._uow, self._hasher, self._clock = uow, hasher, clock
+    """A new password revokes every token issued before it, and signs the caller in again."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        stamps: SecurityStamps,
+        clock: Clock,
+    ) -> None:
+        self._uow, self._hasher, self._tokens = uow, hasher, tokens
+        self._stamps, self._clock = stamps, clock
 
     async def __call__(
         self,
@@ -97,7 +114,7 @@ class UpdateUser:
         bio: str | None = None,
         image: str | None = None,
         remove_image: bool = False,
-    ) -> User:
+    ) -> UpdatedUser:
         problems = Problems()
         new_username = None if username is None else problems.check(users.username, username)
         new_email = None if email is None else problems.check(users.email, email)
@@ -112,35 +129,60 @@ class UpdateUser:
         )
         problems.raise_if_any()
         hashed = None if new_password is None else await self._hasher.hash(new_password)
+        stamp = None if hashed is None else new_security_stamp()
         changes = UserChanges(
             username=new_username,
             email=new_email,
             password_hash=hashed,
             bio=new_bio,
             image=new_image,
+            security_stamp=stamp,
         )
         async with self._uow as uow:
             user = await uow.users.update(user_id, changes, self._clock.now())
             if user is None:
                 raise AuthenticationFailed("user no longer exists")
             await uow.commit()
-        return user
+        if stamp is None:
+            return UpdatedUser(user, None)
+        self._stamps.forget(user_id)
+        return UpdatedUser(user, self._tokens.issue(user_id, stamp))
 
 
 class ResetPassword:
-    """An administrator sets a user's password (the CLI's ``users set-password``)."""
+    """An administrator sets a user's password (the CLI's ``users set-password``), which revokes the
+    user's tokens as a change of their own does."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
-        self._uow, self._hasher, self._clock = uow, hasher, clock
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, stamps: SecurityStamps, clock: Clock) -> None:
+        self._uow, self._hasher, self._stamps, self._clock = uow, hasher, stamps, clock
 
     async def __call__(self, username: str, password: str) -> None:
         hashed = await self._hasher.hash(users.password(password))
-        async with self._uow as uow:
-            user = await uow.users.get_by_username(username)
-            if user is None:
-                raise NotFound("user")
-            await uow.users.update(user.id, UserChanges(password_hash=hashed), self._clock.now())
-            await uow.commit()
+        await _change(self._uow, self._stamps, username, UserChanges(password_hash=hashed), self._clock)
+
+
+class RevokeTokens:
+    """An administrator signs a user out everywhere (the CLI's ``users revoke-tokens``)."""
+
+    def __init__(self, uow: UnitOfWork, stamps: SecurityStamps, clock: Clock) -> None:
+        self._uow, self._stamps, self._clock = uow, stamps, clock
+
+    async def __call__(self, username: str) -> None:
+        await _change(self._uow, self._stamps, username, UserChanges(), self._clock)
+
+
+async def _change(
+    uow: UnitOfWork, stamps: SecurityStamps, username: str, changes: UserChanges, clock: Clock
+) -> None:
+    """Apply ``changes`` to the user named ``username`` with a new security stamp."""
+    revoking = replace(changes, security_stamp=new_security_stamp())
+    async with uow:
+        user = await uow.users.get_by_username(username)
+        if user is None:
+            raise NotFound("user")
+        await uow.users.update(user.id, revoking, clock.now())
+        await uow.commit()
+    stamps.forget(user.id)
 
 
 class ListUsers:

@@ -7,7 +7,7 @@ from typing import Generic, Protocol, TypeVar
 from application.errors import NotFound
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
-from domain.users import PasswordHash, User
+from domain.users import PasswordHash, SecurityStamp, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,24 @@ class UserSummary:
 class Credentials:
     user: User
     password_hash: PasswordHash
+    security_stamp: SecurityStamp
+
+
+class SecurityStamps(Protocol):
+    """Every user's current security stamp, asked for by every authenticated request."""
+
+    async def current(self, user_id: UserId) -> SecurityStamp | None:
+        """None when there is no such user. A stamp changed by another process may be seen up to
+        ``REVOCATION_SECONDS`` late; one changed by this process is seen once it calls ``forget``."""
+        ...
+
+    def forget(self, user_id: UserId) -> None:
+        """This process has just changed the user's stamp."""
+        ...
+
+
+# How late a revocation may reach another process.
+REVOCATION_SECONDS = 1.0
 
 
 class UserQueries(Protocol):

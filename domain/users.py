@@ -1,8 +1,9 @@
 """Users: the account entity and the rules for its fields."""
 
 import re
+import secrets
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NewType
 from urllib.parse import urlsplit
 
 from domain.errors import InvalidValue
@@ -76,6 +77,16 @@ def ensure_can_follow(follower: UserId, followee: UserId) -> None:
         raise InvalidValue("username", "is you; you cannot follow yourself")
 
 
+SecurityStamp = NewType("SecurityStamp", int)
+# Accounts from before security stamps have this one, and so do the tokens issued to them.
+FIRST_SECURITY_STAMP: Final = SecurityStamp(0)
+
+
+def new_security_stamp() -> SecurityStamp:
+    """A random value every token of a user carries: giving the user a new one revokes all the others."""
+    return SecurityStamp(secrets.randbits(63))
+
+
 @dataclass(frozen=True, slots=True)
 class PasswordHash:
     """An opaque hash; it has no readable repr, so it cannot end up in a log or a response by accident."""
@@ -102,6 +113,7 @@ class NewUser:
     username: str
     email: str
     password_hash: PasswordHash
+    security_stamp: SecurityStamp
     bio: str = ""
     image: str = NO_IMAGE
 
@@ -115,3 +127,4 @@ class UserChanges:
     password_hash: PasswordHash | None = None
     bio: str | None = None
     image: str | None = None
+    security_stamp: SecurityStamp | None = None

@@ -14,6 +14,7 @@ from adapters.memory.queries import (
     InMemoryCommentQueries,
     InMemoryNotificationQueries,
     InMemoryProfileQueries,
+    InMemorySecurityStamps,
     InMemoryTagQueries,
     InMemoryUserDirectory,
     InMemoryUserQueries,
@@ -30,6 +31,7 @@ from adapters.postgres.queries.comments import PgCommentQueries
 from adapters.postgres.queries.notifications import PgNotificationQueries
 from adapters.postgres.queries.people import PgProfileQueries, PgUserDirectory, PgUserQueries
 from adapters.postgres.queries.tags import PgTagQueries
+from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.seed import PgBulkLoader
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.clock import SystemClock
@@ -52,7 +54,16 @@ from application.health import CheckReadiness
 from application.notifications import DeliverNotifications, ListNotifications, MarkNotificationsRead
 from application.profiles import FollowUser, GetProfile, UnfollowUser
 from application.seeding import SeedDatabase
-from application.users import GetCurrentUser, ListUsers, LogIn, RegisterUser, ResetPassword, UpdateUser
+from application.sessions import Authenticate
+from application.users import (
+    GetCurrentUser,
+    ListUsers,
+    LogIn,
+    RegisterUser,
+    ResetPassword,
+    RevokeTokens,
+    UpdateUser,
+)
 from entrypoints.database import database_url
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
@@ -87,6 +98,7 @@ class Container(containers.DeclarativeContainer):
         CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
     )
     user_queries = providers.Singleton(PgUserQueries, pool=pool)
+    security_stamps = providers.Singleton(PgSecurityStamps, pool=pool)
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
@@ -105,6 +117,9 @@ class Container(containers.DeclarativeContainer):
     )
     expected_revision = providers.Singleton(head_revision)
 
+    # Asked for by every authenticated request: one object, holding no unit of work.
+    authenticate = providers.Singleton(Authenticate, tokens=tokens, stamps=security_stamps)
+
     # Use cases: a fresh one, with a fresh unit of work, per call.
     register_user = providers.Factory(
         RegisterUser, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
@@ -113,8 +128,13 @@ class Container(containers.DeclarativeContainer):
         LogIn, accounts=user_queries, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
     )
     get_current_user = providers.Factory(GetCurrentUser, accounts=user_queries)
-    update_user = providers.Factory(UpdateUser, uow=uow, hasher=password_hasher, clock=clock)
-    reset_password = providers.Factory(ResetPassword, uow=uow, hasher=password_hasher, clock=clock)
+    update_user = providers.Factory(
+        UpdateUser, uow=uow, hasher=password_hasher, tokens=tokens, stamps=security_stamps, clock=clock
+    )
+    reset_password = providers.Factory(
+        ResetPassword, uow=uow, hasher=password_hasher, stamps=security_stamps, clock=clock
+    )
+    revoke_tokens = providers.Factory(RevokeTokens, uow=uow, stamps=security_stamps, clock=clock)
     list_users = providers.Factory(ListUsers, directory=user_directory)
 
     get_profile = providers.Factory(GetProfile, profiles=profile_queries)
@@ -166,6 +186,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
     fresh_tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
     user_queries = providers.Singleton(InMemoryUserQueries, store=store)
+    security_stamps = providers.Singleton(InMemorySecurityStamps, store=store)
     user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
     bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
     notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)

@@ -25,6 +25,7 @@ from application.views import (
     Credentials,
     ProfileQueries,
     ProfileView,
+    SecurityStamps,
     TagQueries,
     UserDirectory,
     UserQueries,
@@ -35,7 +36,7 @@ from domain.articles import Article, most_used_first
 from domain.comments import Comment
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
-from domain.users import User
+from domain.users import SecurityStamp, User
 
 
 def _profile(state: State, user_id: UserId, viewer: UserId | None) -> ProfileView:
@@ -155,8 +156,20 @@ class InMemoryUserQueries(UserQueries):
         wanted = email.lower()
         for record in self._store.state.users.values():
             if record.user.email.lower() == wanted:
-                return Credentials(record.user, record.password_hash)
+                return Credentials(record.user, record.password_hash, record.security_stamp)
         return None
+
+
+class InMemorySecurityStamps(SecurityStamps):
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def current(self, user_id: UserId) -> SecurityStamp | None:
+        record = self._store.state.users.get(user_id)
+        return None if record is None else record.security_stamp
+
+    def forget(self, user_id: UserId) -> None:
+        """Nothing to forget: every read is of the store itself."""
 
 
 class InMemoryUserDirectory(UserDirectory):

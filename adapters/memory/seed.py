@@ -5,7 +5,7 @@ from application.seeding import BulkLoader, Dataset
 from domain.articles import Article
 from domain.comments import Comment
 from domain.ids import ArticleId, CommentId, Slug, UserId
-from domain.users import NO_IMAGE, PasswordHash, User
+from domain.users import FIRST_SECURITY_STAMP, NO_IMAGE, PasswordHash, User
 
 
 class InMemoryBulkLoader(BulkLoader):
@@ -22,7 +22,7 @@ class InMemoryBulkLoader(BulkLoader):
         for seeded in dataset.users:
             state.last_user_id += 1
             stored = User(UserId(state.last_user_id), seeded.username, seeded.email, seeded.bio, NO_IMAGE)
-            state.users[stored.id] = UserRecord(stored, password_hash, first, first)
+            state.users[stored.id] = UserRecord(stored, password_hash, FIRST_SECURITY_STAMP, first, first)
             users.append(stored.id)
         article_ids: list[ArticleId] = []
         for a in dataset.articles:

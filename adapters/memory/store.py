@@ -10,13 +10,14 @@ from domain.comments import Comment
 from domain.events import DomainEvent
 from domain.ids import ArticleId, CommentId, UserId
 from domain.notifications import NewNotification
-from domain.users import PasswordHash, User
+from domain.users import PasswordHash, SecurityStamp, User
 
 
 @dataclass(slots=True)
 class UserRecord:
     user: User
     password_hash: PasswordHash
+    security_stamp: SecurityStamp
     created_at: datetime
     updated_at: datetime
 

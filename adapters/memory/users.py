@@ -16,7 +16,7 @@ class InMemoryUserRepository(UserRepository):
         self._ensure_free(None, user.username, user.email)
         self._state.last_user_id += 1
         stored = User(UserId(self._state.last_user_id), user.username, user.email, user.bio, user.image)
-        self._state.users[stored.id] = UserRecord(stored, user.password_hash, now, now)
+        self._state.users[stored.id] = UserRecord(stored, user.password_hash, user.security_stamp, now, now)
         return stored
 
     async def get_by_username(self, username: str) -> User | None:
@@ -37,6 +37,8 @@ class InMemoryUserRepository(UserRepository):
         )
         if changes.password_hash is not None:
             record.password_hash = changes.password_hash
+        if changes.security_stamp is not None:
+            record.security_stamp = changes.security_stamp
         record.updated_at = now
         return record.user
 

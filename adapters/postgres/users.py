@@ -10,8 +10,9 @@ from domain.users import NewUser, User, UserChanges
 
 INSERT_USER = Statement(
     """
-    INSERT INTO users (username, email, password_hash, bio, image, created_at, updated_at)
-    VALUES (%(username)s, %(email)s, %(password_hash)s, %(bio)s, %(image)s, %(now)s, %(now)s)
+    INSERT INTO users (username, email, password_hash, security_stamp, bio, image, created_at, updated_at)
+    VALUES (%(username)s, %(email)s, %(password_hash)s, %(security_stamp)s, %(bio)s, %(image)s, %(now)s,
+            %(now)s)
     RETURNING id, username, email, bio, image
     """,
     User,
@@ -30,6 +31,10 @@ UPDATE_USER = Statement(
         password_hash = coalesce(%(password_hash)s, password_hash),
         bio = coalesce(%(bio)s, bio),
         image = coalesce(%(image)s, image),
+        security_stamp = coalesce(%(security_stamp)s, security_stamp),
+        -- The database's clock, as adapters/postgres/security_stamps.py reads changes by it.
+        security_stamp_changed_at = CASE WHEN %(security_stamp)s::bigint IS NULL
+            THEN security_stamp_changed_at ELSE statement_timestamp() END,
         updated_at = %(now)s
     WHERE id = %(id)s
     RETURNING id, username, email, bio, image
@@ -60,6 +65,7 @@ class PgUserRepository(UserRepository):
             "username": user.username,
             "email": user.email,
             "password_hash": user.password_hash.value,
+            "security_stamp": user.security_stamp,
             "bio": user.bio,
             "image": user.image,
             "now": now,
@@ -79,6 +85,7 @@ class PgUserRepository(UserRepository):
             "password_hash": None if changes.password_hash is None else changes.password_hash.value,
             "bio": changes.bio,
             "image": changes.image,
+            "security_stamp": changes.security_stamp,
             "now": now,
         }
         return await self._transaction.one(UPDATE_USER, params)

@@ -69,3 +69,15 @@ def set_password(
 
     run_with_container(load_settings(), work)
     typer.echo(f"password of {username} changed")
+
+
+@app.command("revoke-tokens")
+def revoke_tokens(username: Annotated[str, typer.Argument(help="Whose tokens to revoke")]) -> None:
+    """Revoke every token of a user: they must log in again, on every device."""
+
+    async def work(container: Container) -> None:
+        revoke = container.revoke_tokens()
+        await revoke(username)
+
+    run_with_container(load_settings(), work)
+    typer.echo(f"tokens of {username} revoked")

@@ -27,21 +27,22 @@ class Viewer:
     token: str
 
 
-def viewer(request: Request) -> Viewer:
-    """The caller, from ``Authorization: Token <jwt>`` (``Bearer`` too); 401 when absent or invalid."""
-    found = _viewer(request)
+async def viewer(request: Request) -> Viewer:
+    """The caller, from ``Authorization: Token <jwt>`` (``Bearer`` too); 401 when absent or not honoured
+    (malformed, expired, forged, revoked, or its user gone)."""
+    found = await _viewer(request)
     if found is None:
         raise AuthenticationFailed("authentication required")
     return found
 
 
-def viewer_id(request: Request) -> UserId | None:
-    """The caller's id, None when anonymous; still 401 for a header that is malformed, expired or forged."""
-    found = _viewer(request)
+async def viewer_id(request: Request) -> UserId | None:
+    """The caller's id, None when anonymous; still 401 for a token that is not honoured."""
+    found = await _viewer(request)
     return None if found is None else found.id
 
 
-def _viewer(request: Request) -> Viewer | None:
+async def _viewer(request: Request) -> Viewer | None:
     authorization = request.headers.get("authorization")
     if authorization is None:
         return None
@@ -49,4 +50,4 @@ def _viewer(request: Request) -> Viewer | None:
     token = token.strip()
     if scheme.lower() not in _SCHEMES or not token:
         raise AuthenticationFailed("authorization header must be 'Token <jwt>'")
-    return Viewer(conduit(request).tokens().subject(token), token)
+    return Viewer(await conduit(request).authenticate()(token), token)

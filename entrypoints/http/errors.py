@@ -22,6 +22,8 @@ from application.errors import (
     StorageUnavailable,
 )
 from domain.errors import InvalidInput, NotAuthor
+from entrypoints.http.deps import viewer, viewer_id
+from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL, token_use
 
 log = structlog.get_logger("conduit.errors")
 
@@ -90,14 +92,31 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # Who is asking comes before what they asked: a caller who may not call a route learns nothing of
+    # its parameters. Only a request FastAPI refused gets here, so a valid one pays nothing for this.
+    refused = await _not_honoured(request)
+    if refused is not None:
+        return await _authentication_failed(request, refused)
     errors = list(exc.errors())
     if any(error["type"] == "json_invalid" for error in errors):
         return body_error(400, "request body is not valid JSON")
     if any(_is_unparsed_body(error) for error in errors):
         return body_error(415, "request body must be JSON (Content-Type: application/json)")
     return error_response(422, _field_problems(errors))
+
+
+async def _not_honoured(request: Request) -> AuthenticationFailed | None:
+    use = token_use(request.scope.get("route"))
+    try:
+        if use is TOKEN:
+            await viewer(request)
+        elif use is TOKEN_OPTIONAL:
+            await viewer_id(request)
+    except AuthenticationFailed as failed:
+        return failed
+    return None
 
 
 async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:

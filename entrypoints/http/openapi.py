@@ -8,9 +8,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 TOKEN: dict[str, Any] = {"security": [{"Token": []}]}
 TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}, {"Token": []}]}
+
+
+def token_use(route: object) -> dict[str, Any] | None:
+    """``TOKEN`` or ``TOKEN_OPTIONAL`` as ``route`` declared it; None for a route that takes no token."""
+    declared = route.openapi_extra if isinstance(route, APIRoute) else None
+    security = (declared or {}).get("security")
+    return next((use for use in (TOKEN, TOKEN_OPTIONAL) if use["security"] == security), None)
+
 
 TOKEN_SCHEME = {
     "type": "apiKey",

@@ -14,6 +14,7 @@ from adapters.memory.queries import (
     InMemoryCommentQueries,
     InMemoryNotificationQueries,
     InMemoryProfileQueries,
+    InMemorySecurityStamps,
     InMemoryTagQueries,
     InMemoryUserQueries,
 )
@@ -25,14 +26,22 @@ from adapters.postgres.queries.comments import PgCommentQueries
 from adapters.postgres.queries.notifications import PgNotificationQueries
 from adapters.postgres.queries.people import PgProfileQueries, PgUserQueries
 from adapters.postgres.queries.tags import PgTagQueries
+from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
-from application.views import ArticleQueries, CommentQueries, ProfileQueries, TagQueries, UserQueries
+from application.views import (
+    ArticleQueries,
+    CommentQueries,
+    ProfileQueries,
+    SecurityStamps,
+    TagQueries,
+    UserQueries,
+)
 from domain.articles import Article, NewArticle
 from domain.ids import Slug, UserId
-from domain.users import NewUser, PasswordHash, User
+from domain.users import FIRST_SECURITY_STAMP, NewUser, PasswordHash, User
 from tests.support.database import pool_for_tests, truncate_all
 from tests.support.fakes import SteppingClock
 
@@ -51,11 +60,13 @@ class Backend:
     events: EventSource
     notifications: NotificationQueries
     accounts: UserQueries
+    new_stamps: Callable[[], SecurityStamps]  # another process's, when called again
 
     async def user(self, name: str) -> User:
         async with self.new_uow() as uow:
             stored = await uow.users.add(
-                NewUser(name, f"{name}@example.com", PasswordHash(f"hash-{name}")), START
+                NewUser(name, f"{name}@example.com", PasswordHash(f"hash-{name}"), FIRST_SECURITY_STAMP),
+                START,
             )
             await uow.commit()
         return stored
@@ -111,6 +122,7 @@ def memory_backend() -> Backend:
         InMemoryEventSource(store, clock),
         InMemoryNotificationQueries(store),
         InMemoryUserQueries(store),
+        partial(InMemorySecurityStamps, store),
     )
 
 
@@ -131,6 +143,8 @@ async def postgres_backend(url: str) -> AsyncIterator[Backend]:
             events,
             PgNotificationQueries(pool),
             PgUserQueries(pool),
+            # Refreshing often, so a test waits a fraction of the second a revocation may take.
+            partial(PgSecurityStamps, pool, interval=0.05),
         )
         await events.aclose()
 

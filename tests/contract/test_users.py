@@ -7,14 +7,23 @@ import pytest
 from application.errors import AlreadyExists
 from application.views import Credentials
 from domain.ids import UserId
-from domain.users import NO_IMAGE, NewUser, PasswordHash, User, UserChanges
+from domain.users import (
+    FIRST_SECURITY_STAMP,
+    NO_IMAGE,
+    NewUser,
+    PasswordHash,
+    SecurityStamp,
+    User,
+    UserChanges,
+)
 from tests.contract.conftest import Backend
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+STAMP = SecurityStamp(9_000_000_000_000_000_001)
 
 
-def new_user(name: str, email: str | None = None) -> NewUser:
-    return NewUser(name, email or f"{name}@example.com", PasswordHash(f"hash-of-{name}"))
+def new_user(name: str, email: str | None = None, stamp: SecurityStamp = FIRST_SECURITY_STAMP) -> NewUser:
+    return NewUser(name, email or f"{name}@example.com", PasswordHash(f"hash-of-{name}"), stamp)
 
 
 async def add(backend: Backend, user: NewUser) -> User:
@@ -25,7 +34,7 @@ async def add(backend: Backend, user: NewUser) -> User:
 
 
 async def test_added_user_can_be_read_back_every_way(backend: Backend) -> None:
-    alice = await add(backend, new_user("Alice"))
+    alice = await add(backend, new_user("Alice", stamp=STAMP))
     assert alice == User(alice.id, "Alice", "Alice@example.com", "", "")
     async with backend.new_uow() as uow:
         assert await uow.users.get_by_username("aLiCe") == alice
@@ -33,7 +42,7 @@ async def test_added_user_can_be_read_back_every_way(backend: Backend) -> None:
     assert await backend.accounts.get(alice.id) == alice
     assert await backend.accounts.get(UserId(alice.id + 1000)) is None
     assert await backend.accounts.credentials("ALICE@example.com") == Credentials(
-        alice, PasswordHash("hash-of-Alice")
+        alice, PasswordHash("hash-of-Alice"), STAMP
     )
     assert await backend.accounts.credentials("bob@example.com") is None
 
@@ -59,13 +68,18 @@ async def test_taken_username_or_email_raises_already_exists(
 
 async def test_update_applies_only_given_changes(backend: Backend) -> None:
     alice = await add(backend, new_user("alice"))
-    changes = UserChanges(bio="hello", image="https://example.com/a.png", password_hash=PasswordHash("new"))
+    changes = UserChanges(
+        bio="hello",
+        image="https://example.com/a.png",
+        password_hash=PasswordHash("new"),
+        security_stamp=STAMP,
+    )
     async with backend.new_uow() as uow:
         updated = await uow.users.update(alice.id, changes, NOW)
         await uow.commit()
     assert updated == User(alice.id, "alice", "alice@example.com", "hello", "https://example.com/a.png")
     credentials = await backend.accounts.credentials("alice@example.com")
-    assert credentials == Credentials(updated, PasswordHash("new"))
+    assert credentials == Credentials(updated, PasswordHash("new"), STAMP)
     async with backend.new_uow() as uow:
         cleared = await uow.users.update(alice.id, UserChanges(image=NO_IMAGE, username="alicia"), NOW)
         await uow.commit()

@@ -50,6 +50,22 @@ def test_users_create_list_and_set_password() -> None:
     assert conduit("users", "set-password", "ALICE", "--password", "new-password")[0] == 0
 
 
+def stamp_of(database: str, username: str) -> int:
+    with psycopg.connect(database) as conn:
+        found = conn.execute("SELECT security_stamp FROM users WHERE username = %s", [username]).fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+def test_revoking_tokens_and_setting_a_password_give_a_user_a_new_security_stamp(database: str) -> None:
+    conduit("users", "create", "alice", "alice@example.com", "--password", "password1")
+    registered = stamp_of(database, "alice")
+    assert conduit("users", "revoke-tokens", "ALICE") == (0, "tokens of ALICE revoked\n")
+    revoked = stamp_of(database, "alice")
+    assert conduit("users", "set-password", "alice", "--password", "password2")[0] == 0
+    assert len({registered, revoked, stamp_of(database, "alice")}) == 3
+
+
 @pytest.mark.usefixtures("database")
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -58,6 +74,7 @@ def test_users_create_list_and_set_password() -> None:
         (["users", "create", "carol", "not-an-email", "--password", "password1"], "email is invalid"),
         (["users", "create", "carol", "c@example.com", "--password", "short"], "password is too short"),
         (["users", "set-password", "nobody", "--password", "password1"], "user not found"),
+        (["users", "revoke-tokens", "nobody"], "user not found"),
     ],
 )
 def test_user_commands_fail_with_one_line(args: list[str], message: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.security.tokens import JwtTokenService
 from domain.ids import UserId
+from domain.users import FIRST_SECURITY_STAMP
 from tests.e2e.conftest import JWT_SECRET, Api, errors, fields_of
 from tests.support.fakes import SteppingClock
 
@@ -191,7 +192,7 @@ def token_for(user_id: int, *, expired: bool = False) -> str:
     clock = SteppingClock()
     if expired:
         clock.current -= timedelta(days=30)
-    return JwtTokenService(JWT_SECRET, 60, clock).issue(UserId(user_id))
+    return JwtTokenService(JWT_SECRET, 60, clock).issue(UserId(user_id), FIRST_SECURITY_STAMP)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from adapters.postgres.uow import PostgresUnitOfWork
 from application.errors import AlreadyExists
 from domain.ids import UserId
 from domain.notifications import NewNotification, NotificationKind
-from domain.users import NewUser, PasswordHash, User, UserChanges
+from domain.users import FIRST_SECURITY_STAMP, NewUser, PasswordHash, User, UserChanges
 from tests.contract.conftest import START
 from tests.support.database import pool_for_tests
 
@@ -40,7 +40,7 @@ async def test_a_unit_of_work_that_commits_keeps_the_connections_prepared_statem
 async def test_leaving_without_commit_discards_changes(clean_pg: str) -> None:
     async with pool_for_tests(clean_pg, max_size=1) as pool:
         async with PostgresUnitOfWork(pool) as uow:
-            await uow.users.add(NewUser("bob", "bob@x.io", PasswordHash("h")), START)
+            await uow.users.add(NewUser("bob", "bob@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), START)
         async with PostgresUnitOfWork(pool) as uow:
             assert await uow.users.get_by_username("bob") is None
             await uow.commit()
@@ -55,7 +55,9 @@ async def test_an_error_read_at_once_rolls_back_and_frees_the_connection(clean_p
 
         async def add_bob_then_take_alices_name() -> None:
             async with PostgresUnitOfWork(pool) as uow:
-                bob = await uow.users.add(NewUser("bob", "bob@x.io", PasswordHash("h")), START)
+                bob = await uow.users.add(
+                    NewUser("bob", "bob@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), START
+                )
                 await uow.users.update(bob.id, UserChanges(username="ALICE"), START)
                 await uow.commit()
 
@@ -72,7 +74,9 @@ async def test_an_error_of_an_unread_statement_surfaces_at_commit(clean_pg: str)
 
         async def add_bob_then_notify_nobody() -> None:
             async with PostgresUnitOfWork(pool) as uow:
-                await uow.users.add(NewUser("bob", "bob@x.io", PasswordHash("h")), START)
+                await uow.users.add(
+                    NewUser("bob", "bob@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), START
+                )
                 await uow.notifications.add(1, UserId(987_654), note)  # nobody reads it: no such recipient
                 await uow.commit()
 
@@ -83,7 +87,9 @@ async def test_an_error_of_an_unread_statement_surfaces_at_commit(clean_pg: str)
 
 async def _add_user(pool: AsyncConnectionPool[AsyncConnection], name: str) -> User:
     async with PostgresUnitOfWork(pool) as uow:
-        user = await uow.users.add(NewUser(name, f"{name}@x.io", PasswordHash("h")), START)
+        user = await uow.users.add(
+            NewUser(name, f"{name}@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), START
+        )
         await uow.commit()
     return user
 

@@ -21,15 +21,19 @@ from application.views import ArticleFilter
 from domain.errors import InvalidInput, NotAuthor
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
-from domain.users import NewUser, PasswordHash
+from domain.users import FIRST_SECURITY_STAMP, NewUser, PasswordHash
 from tests.support.fakes import SteppingClock
 
 
 @pytest.fixture
 async def people(store: InMemoryStore) -> tuple[UserId, UserId]:
     async with InMemoryUnitOfWork(store) as uow:
-        alice = await uow.users.add(NewUser("alice", "alice@x.io", PasswordHash("h")), SteppingClock().now())
-        bob = await uow.users.add(NewUser("bob", "bob@x.io", PasswordHash("h")), SteppingClock().now())
+        alice = await uow.users.add(
+            NewUser("alice", "alice@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), SteppingClock().now()
+        )
+        bob = await uow.users.add(
+            NewUser("bob", "bob@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), SteppingClock().now()
+        )
         await uow.commit()
     return alice.id, bob.id
 

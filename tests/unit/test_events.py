@@ -22,14 +22,18 @@ from domain.events import UserFollowed
 from domain.ids import Slug, UserId
 from domain.notifications import NotificationKind
 from domain.pagination import Page
-from domain.users import NewUser, PasswordHash
+from domain.users import FIRST_SECURITY_STAMP, NewUser, PasswordHash
 from tests.support.fakes import SteppingClock
 
 
 async def add_users(store: InMemoryStore, *names: str) -> list[UserId]:
     async with InMemoryUnitOfWork(store) as uow:
         ids = [
-            (await uow.users.add(NewUser(n, f"{n}@x.io", PasswordHash("h")), SteppingClock().now())).id
+            (
+                await uow.users.add(
+                    NewUser(n, f"{n}@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), SteppingClock().now()
+                )
+            ).id
             for n in names
         ]
         await uow.commit()

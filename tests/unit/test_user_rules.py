@@ -64,4 +64,4 @@ def test_problems_reports_every_failing_field_at_once() -> None:
 def test_password_hash_never_shows_in_repr() -> None:
     hashed = users.PasswordHash("$argon2id$secret")
     assert "secret" not in repr(hashed)
-    assert "secret" not in repr(users.NewUser("a", "a@b.io", hashed))
+    assert "secret" not in repr(users.NewUser("a", "a@b.io", hashed, users.FIRST_SECURITY_STAMP))

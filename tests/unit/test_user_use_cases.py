@@ -1,13 +1,15 @@
 import pytest
 
-from adapters.memory.queries import InMemoryUserQueries
+from adapters.memory.queries import InMemorySecurityStamps, InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.tokens import JwtTokenService
 from application.errors import AlreadyExists, AuthenticationFailed
-from application.users import GetCurrentUser, LogIn, RegisterUser, UpdateUser
+from application.sessions import Authenticate
+from application.users import GetCurrentUser, LogIn, RegisterUser, ResetPassword, RevokeTokens, UpdateUser
 from domain.errors import InvalidInput
 from domain.ids import UserId
+from domain.users import FIRST_SECURITY_STAMP
 from tests.support.fakes import FakePasswordHasher, SteppingClock
 
 
@@ -30,8 +32,24 @@ def log_in(
 
 
 @pytest.fixture
-def update(uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: SteppingClock) -> UpdateUser:
-    return UpdateUser(uow, hasher, clock)
+def stamps(store: InMemoryStore) -> InMemorySecurityStamps:
+    return InMemorySecurityStamps(store)
+
+
+@pytest.fixture
+def authenticate(tokens: JwtTokenService, stamps: InMemorySecurityStamps) -> Authenticate:
+    return Authenticate(tokens, stamps)
+
+
+@pytest.fixture
+def update(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: JwtTokenService,
+    stamps: InMemorySecurityStamps,
+    clock: SteppingClock,
+) -> UpdateUser:
+    return UpdateUser(uow, hasher, tokens, stamps, clock)
 
 
 async def test_registering_stores_a_hashed_password_and_signs_in(
@@ -41,7 +59,7 @@ async def test_registering_stores_a_hashed_password_and_signs_in(
     record = store.state.users[signed_in.user.id]
     assert record.user.username == "alice"
     assert record.password_hash.value != "correct horse"
-    assert tokens.subject(signed_in.token) == signed_in.user.id
+    assert tokens.claims(signed_in.token).user_id == signed_in.user.id
 
 
 async def test_registering_reports_every_invalid_field(register: RegisterUser, store: InMemoryStore) -> None:
@@ -103,7 +121,9 @@ async def test_update_changes_only_given_fields(
     register: RegisterUser, update: UpdateUser, log_in: LogIn
 ) -> None:
     alice = (await register("alice", "alice@example.com", "password1")).user
-    updated = await update(alice.id, bio="I write", image="https://example.com/a.png", password="password2")
+    updated = (
+        await update(alice.id, bio="I write", image="https://example.com/a.png", password="password2")
+    ).user
     assert (updated.username, updated.email, updated.bio, updated.image) == (
         "alice",
         "alice@example.com",
@@ -111,7 +131,7 @@ async def test_update_changes_only_given_fields(
         "https://example.com/a.png",
     )
     await log_in("alice@example.com", "password2")
-    cleared = await update(alice.id, remove_image=True)
+    cleared = (await update(alice.id, remove_image=True)).user
     assert cleared.image == ""
     assert cleared.bio == "I write"
 
@@ -133,8 +153,8 @@ async def test_renamed_user_keeps_their_token_and_the_old_name_is_free(
     await update(alice.user.id, username="alicia")
     mallory = await register("alice", "mallory@example.com", "password1")
     current = GetCurrentUser(InMemoryUserQueries(store))
-    assert (await current(tokens.subject(alice.token))).username == "alicia"
-    assert (await current(tokens.subject(mallory.token))).email == "mallory@example.com"
+    assert (await current(tokens.claims(alice.token).user_id)).username == "alicia"
+    assert (await current(tokens.claims(mallory.token).user_id)).email == "mallory@example.com"
 
 
 async def test_current_user_that_no_longer_exists_is_an_authentication_failure(
@@ -142,3 +162,55 @@ async def test_current_user_that_no_longer_exists_is_an_authentication_failure(
 ) -> None:
     with pytest.raises(AuthenticationFailed):
         await GetCurrentUser(InMemoryUserQueries(store))(UserId(42))
+
+
+async def test_a_new_password_revokes_every_earlier_token_and_issues_one_that_works(
+    register: RegisterUser, log_in: LogIn, update: UpdateUser, authenticate: Authenticate
+) -> None:
+    registered = await register("alice", "alice@example.com", "password1")
+    elsewhere = await log_in("alice@example.com", "password1")
+    changed = await update(registered.user.id, password="password2")
+    for earlier in (registered.token, elsewhere.token):
+        with pytest.raises(AuthenticationFailed, match="revoked"):
+            await authenticate(earlier)
+    assert changed.new_token is not None
+    assert await authenticate(changed.new_token) == registered.user.id
+    assert await authenticate((await log_in("alice@example.com", "password2")).token) == registered.user.id
+
+
+async def test_other_changes_keep_every_token(
+    register: RegisterUser, update: UpdateUser, authenticate: Authenticate
+) -> None:
+    alice = await register("alice", "alice@example.com", "password1")
+    changed = await update(
+        alice.user.id, username="alicia", email="a@example.com", bio="b", image="https://x.io/a.png"
+    )
+    assert changed.new_token is None
+    assert await authenticate(alice.token) == alice.user.id
+
+
+async def test_an_operator_revokes_tokens_or_resets_a_password_and_tokens_go(
+    register: RegisterUser,
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    stamps: InMemorySecurityStamps,
+    clock: SteppingClock,
+    log_in: LogIn,
+    authenticate: Authenticate,
+) -> None:
+    alice = await register("alice", "alice@example.com", "password1")
+    await RevokeTokens(uow, stamps, clock)("ALICE")
+    with pytest.raises(AuthenticationFailed, match="revoked"):
+        await authenticate(alice.token)
+    again = await log_in("alice@example.com", "password1")
+    await ResetPassword(uow, hasher, stamps, clock)("alice", "password2")
+    with pytest.raises(AuthenticationFailed, match="revoked"):
+        await authenticate(again.token)
+    assert await authenticate((await log_in("alice@example.com", "password2")).token) == alice.user.id
+
+
+async def test_a_signed_token_of_no_user_is_refused(
+    tokens: JwtTokenService, authenticate: Authenticate
+) -> None:
+    with pytest.raises(AuthenticationFailed, match="no longer exists"):
+        await authenticate(tokens.issue(UserId(42), FIRST_SECURITY_STAMP))

@@ -20,7 +20,7 @@ SELECT_USER = Statement("SELECT id, username, email, bio, image FROM users WHERE
 SELECT_CREDENTIALS = Statement(
     """
     SELECT id AS user_id, username AS user_username, email AS user_email, bio AS user_bio,
-           image AS user_image, password_hash AS password_hash_value
+           image AS user_image, password_hash AS password_hash_value, security_stamp
     FROM users WHERE lower(email) = lower(%(email)s)
     """,
     Credentials,

@@ -29,7 +29,7 @@ class ArticleListQuery(PageQuery):
 async def list_articles(request: Request) -> Response:
     query = read_query(ArticleListQuery, request)
     where = ArticleFilter(tag=query.tag, author=query.author, favorited_by=query.favorited)
-    page = await conduit(request).list_articles()(where, query.page, viewer_id(request))
+    page = await conduit(request).list_articles()(where, query.page, await viewer_id(request))
     return rendering.article_page(page.articles, page.count)
 
 
@@ -41,7 +41,7 @@ async def list_articles(request: Request) -> Response:
 )
 async def feed(request: Request) -> Response:
     query = read_query(PageQuery, request)
-    page = await conduit(request).feed_articles()(viewer(request).id, query.page)
+    page = await conduit(request).feed_articles()((await viewer(request)).id, query.page)
     return rendering.article_page(page.articles, page.count)
 
 
@@ -49,7 +49,7 @@ async def feed(request: Request) -> Response:
     "/articles/{slug}", response_model=ArticleEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get an article"
 )
 async def get_article(slug: str, request: Request) -> Response:
-    return rendering.article(await conduit(request).get_article()(Slug(slug), viewer_id(request)))
+    return rendering.article(await conduit(request).get_article()(Slug(slug), await viewer_id(request)))
 
 
 @routes.get("/tags", response_model=TagListEnvelope, tags=["Tags"], summary="Tags in use, most used first")
@@ -65,7 +65,7 @@ async def tags(request: Request) -> Response:
     summary="Publish an article",
 )
 async def publish(body: NewArticleIn, request: Request) -> Response:
-    caller, use, fields = viewer(request), conduit(request), body.article
+    caller, use, fields = await viewer(request), conduit(request), body.article
     published = await use.publish_article()(
         caller.id, fields.title, fields.description, fields.body, fields.tag_list
     )
@@ -79,7 +79,7 @@ async def publish(body: NewArticleIn, request: Request) -> Response:
     summary="Edit an article (its author only)",
 )
 async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
-    caller, use, changes = viewer(request), conduit(request), body.article
+    caller, use, changes = await viewer(request), conduit(request), body.article
     edited = await use.edit_article()(
         caller.id,
         Slug(slug),
@@ -95,7 +95,7 @@ async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
     "/articles/{slug}", status_code=204, openapi_extra=TOKEN, summary="Delete an article (its author only)"
 )
 async def delete(slug: str, request: Request) -> Response:
-    await conduit(request).delete_article()(viewer(request).id, Slug(slug))
+    await conduit(request).delete_article()((await viewer(request)).id, Slug(slug))
     return Response(status_code=204)
 
 
@@ -107,7 +107,7 @@ async def delete(slug: str, request: Request) -> Response:
     summary="Favorite an article",
 )
 async def favorite(slug: str, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     return rendering.article(await use.favorite_article()(caller.id, Slug(slug)))
 
 
@@ -119,5 +119,5 @@ async def favorite(slug: str, request: Request) -> Response:
     summary="Unfavorite an article",
 )
 async def unfavorite(slug: str, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     return rendering.article(await use.unfavorite_article()(caller.id, Slug(slug)))

@@ -24,16 +24,16 @@ CommentIdPath = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1, description=
     summary="Comments on an article, newest first",
 )
 async def list_comments(slug: str, request: Request) -> Response:
-    return rendering.comments(await conduit(request).list_comments()(Slug(slug), viewer_id(request)))
+    return rendering.comments(await conduit(request).list_comments()(Slug(slug), await viewer_id(request)))
 
 
 @routes.post("", response_model=CommentEnvelope, openapi_extra=TOKEN, summary="Comment on an article")
 async def add_comment(slug: str, body: NewCommentIn, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     return rendering.comment(await use.add_comment()(caller.id, Slug(slug), body.comment.body))
 
 
 @routes.delete("/{id}", status_code=204, openapi_extra=TOKEN, summary="Delete a comment (its author only)")
 async def delete_comment(slug: str, comment_id: CommentIdPath, request: Request) -> Response:
-    await conduit(request).delete_comment()(viewer(request).id, Slug(slug), CommentId(comment_id))
+    await conduit(request).delete_comment()((await viewer(request)).id, Slug(slug), CommentId(comment_id))
     return Response(status_code=204)

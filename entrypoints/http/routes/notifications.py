@@ -28,7 +28,7 @@ routes = Routes(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 )
 async def inbox(request: Request) -> Response:
     query = read_query(PageQuery, request)
-    return _rendered(await conduit(request).list_notifications()(viewer(request).id, query.page))
+    return _rendered(await conduit(request).list_notifications()((await viewer(request)).id, query.page))
 
 
 @routes.post(
@@ -38,7 +38,7 @@ async def inbox(request: Request) -> Response:
     summary="Mark your notifications up to an id as read",
 )
 async def mark_read(body: MarkReadIn, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     await use.mark_notifications_read()(caller.id, body.up_to)
     return _rendered(await use.list_notifications()(caller.id, Page()))
 

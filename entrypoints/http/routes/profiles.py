@@ -14,14 +14,14 @@ routes = Routes(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
     "/{username}", response_model=ProfileEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get a profile"
 )
 async def get_profile(username: str, request: Request) -> Response:
-    return rendering.profile(await conduit(request).get_profile()(username, viewer_id(request)))
+    return rendering.profile(await conduit(request).get_profile()(username, await viewer_id(request)))
 
 
 @routes.post(
     "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Follow a user"
 )
 async def follow(username: str, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     return rendering.profile(await use.follow_user()(caller.id, username))
 
 
@@ -29,5 +29,5 @@ async def follow(username: str, request: Request) -> Response:
     "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Unfollow a user"
 )
 async def unfollow(username: str, request: Request) -> Response:
-    caller, use = viewer(request), conduit(request)
+    caller, use = await viewer(request), conduit(request)
     return rendering.profile(await use.unfollow_user()(caller.id, username))

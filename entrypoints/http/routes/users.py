@@ -18,7 +18,7 @@ def _signed_in(user: User, token: str, status: int = 200) -> Response:
 
 @routes.get("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Current user")
 async def current_user(request: Request) -> Response:
-    caller = viewer(request)
+    caller = await viewer(request)
     return _signed_in(await conduit(request).get_current_user()(caller.id), caller.token)
 
 
@@ -37,8 +37,8 @@ async def log_in(body: LoginIn, request: Request) -> Response:
 
 @routes.put("/user", response_model=UserEnvelope, openapi_extra=TOKEN, summary="Update current user")
 async def update_current_user(body: UpdateUserIn, request: Request) -> Response:
-    caller, changes = viewer(request), body.user
-    user = await conduit(request).update_user()(
+    caller, changes = await viewer(request), body.user
+    updated = await conduit(request).update_user()(
         caller.id,
         username=changes.username,
         email=changes.email,
@@ -47,4 +47,5 @@ async def update_current_user(body: UpdateUserIn, request: Request) -> Response:
         image=changes.image,
         remove_image="image" in changes.model_fields_set and changes.image is None,
     )
-    return _signed_in(user, caller.token)
+    # A new password revoked the caller's token: the response carries the one that replaces it.
+    return _signed_in(updated.user, updated.new_token or caller.token)
