@@ -30,3 +30,11 @@ class PermissionDenied(ApplicationError):
 class StorageUnavailable(ApplicationError):
     """The store cannot be reached or answer in time (down, restarting, every connection busy, a statement
     over its time limit): nobody's fault, worth retrying shortly."""
+
+
+class RateLimited(ApplicationError):
+    """The caller has used up a budget; ``retry_after`` says in how many seconds it has some again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -5,6 +5,7 @@ from functools import partial
 
 from application.errors import AuthenticationFailed, NotFound
 from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
+from application.throttling import LoginThrottle
 from application.views import SecurityStamps, UserDirectory, UserQueries, UserSummary
 from domain import users
 from domain.errors import Problems
@@ -46,22 +47,27 @@ class LogIn:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         tokens: TokenService,
+        throttle: LoginThrottle,
         clock: Clock,
     ) -> None:
         self._accounts, self._uow, self._hasher = accounts, uow, hasher
-        self._tokens, self._clock = tokens, clock
+        self._tokens, self._throttle, self._clock = tokens, throttle, clock
 
-    async def __call__(self, email: str, password: str) -> SignedIn:
+    async def __call__(self, email: str, password: str, client: str) -> SignedIn:
+        """``client`` names where the attempt comes from (an address), for the throttle to count by."""
         problems = Problems()
         problems.check(partial(checked_text, "email", max_length=users.EMAIL_MAX_LENGTH), email)
         problems.check(users.password_attempt, password)
         problems.raise_if_any()
+        had_failures = await self._throttle.check(email, client, self._clock.now())
         found = await self._accounts.credentials(email.strip())
         if found is None:
             await self._hasher.waste_time(password)
+        if found is None or not await self._hasher.verify(password, found.password_hash):
+            await self._throttle.failed(email, client, self._clock.now())
             raise AuthenticationFailed("email or password is invalid")
-        if not await self._hasher.verify(password, found.password_hash):
-            raise AuthenticationFailed("email or password is invalid")
+        if had_failures:
+            await self._throttle.succeeded(email, client)
         if self._hasher.needs_rehash(found.password_hash):
             await self._upgrade_hash(found.user.id, password)
         return SignedIn(found.user, self._tokens.issue(found.user.id, found.security_stamp))

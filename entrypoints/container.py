@@ -7,6 +7,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.caching import CachedTagQueries
+from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
 from adapters.memory.queries import (
@@ -22,6 +23,7 @@ from adapters.memory.queries import (
 from adapters.memory.seed import InMemoryBulkLoader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.postgres.attempts import PgAttemptCounts
 from adapters.postgres.events import PgEventSource
 from adapters.postgres.outbox import OutboxBell
 from adapters.postgres.pool import new_pool, opened
@@ -55,6 +57,7 @@ from application.notifications import DeliverNotifications, ListNotifications, M
 from application.profiles import FollowUser, GetProfile, UnfollowUser
 from application.seeding import SeedDatabase
 from application.sessions import Authenticate
+from application.throttling import Limit, LoginLimits, LoginThrottle
 from application.users import (
     GetCurrentUser,
     ListUsers,
@@ -99,6 +102,7 @@ class Container(containers.DeclarativeContainer):
     )
     user_queries = providers.Singleton(PgUserQueries, pool=pool)
     security_stamps = providers.Singleton(PgSecurityStamps, pool=pool)
+    attempt_counts = providers.Singleton(PgAttemptCounts, pool=pool)
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
@@ -116,6 +120,23 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     expected_revision = providers.Singleton(head_revision)
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        counts=attempt_counts,
+        limits=providers.Factory(
+            LoginLimits,
+            per_account=providers.Factory(
+                Limit,
+                attempts=settings.provided.login_failures_per_account,
+                window=providers.Factory(timedelta, seconds=settings.provided.login_throttle_seconds),
+            ),
+            per_client=providers.Factory(
+                Limit,
+                attempts=settings.provided.login_failures_per_client,
+                window=providers.Factory(timedelta, seconds=settings.provided.login_throttle_seconds),
+            ),
+        ),
+    )
 
     # Asked for by every authenticated request: one object, holding no unit of work.
     authenticate = providers.Singleton(Authenticate, tokens=tokens, stamps=security_stamps)
@@ -125,7 +146,13 @@ class Container(containers.DeclarativeContainer):
         RegisterUser, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
     )
     log_in = providers.Factory(
-        LogIn, accounts=user_queries, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
+        LogIn,
+        accounts=user_queries,
+        uow=uow,
+        hasher=password_hasher,
+        tokens=tokens,
+        throttle=login_throttle,
+        clock=clock,
     )
     get_current_user = providers.Factory(GetCurrentUser, accounts=user_queries)
     update_user = providers.Factory(
@@ -187,6 +214,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     fresh_tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
     user_queries = providers.Singleton(InMemoryUserQueries, store=store)
     security_stamps = providers.Singleton(InMemorySecurityStamps, store=store)
+    attempt_counts = providers.Singleton(InMemoryAttemptCounts)
     user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
     bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
     notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)

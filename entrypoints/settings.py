@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # GET /api/tags may lag a write by this much (0: always ask the database).
     tags_cache_seconds: float = Field(default=1.0, ge=0)
     password_hash_concurrency: int = Field(default=2, ge=1)
+    # Brute force: failed logins counted per account and client address, and per client address, in
+    # windows of login_throttle_seconds; at a limit, logins are refused (429) until the window closes.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=100, ge=1)
+    login_throttle_seconds: int = Field(default=900, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
     opentelemetry: bool = False

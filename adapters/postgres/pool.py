@@ -86,6 +86,16 @@ async def read(pool: Pool, statement: Statement[R], params: Params | None = None
             await pool.putconn(conn)
 
 
+async def run(pool: Pool, statement: Statement[Any], params: Params | None = None) -> None:
+    """One statement that returns no rows, committed on its own, on a connection borrowed for it alone."""
+    with translated_errors():
+        conn = await borrow(pool)
+        try:
+            await cursor_for(conn, statement).execute(statement.query, params)
+        finally:
+            await pool.putconn(conn)
+
+
 async def borrow(pool: Pool) -> AsyncConnection:
     """A connection from the pool that the server has not closed; ``pool.putconn`` gives it back.
 

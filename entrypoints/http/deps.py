@@ -5,6 +5,7 @@ through FastAPI's resolver, and these are needed on every request. The app's
 container lives in ``app.state``, so nothing is patched globally and several apps can share a process.
 """
 
+import ipaddress
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -40,6 +41,20 @@ async def viewer_id(request: Request) -> UserId | None:
     """The caller's id, None when anonymous; still 401 for a token that is not honoured."""
     found = await _viewer(request)
     return None if found is None else found.id
+
+
+def client_address(request: Request) -> str:
+    """Where the request comes from, as throttles count it: the peer's address (a proxy's
+    ``X-Forwarded-For`` when uvicorn trusts it: ``FORWARDED_ALLOW_IPS``), an IPv6 one by its /64, the
+    block one subscriber is given."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 async def _viewer(request: Request) -> Viewer | None:

@@ -19,6 +19,7 @@ from application.errors import (
     AuthenticationFailed,
     NotFound,
     PermissionDenied,
+    RateLimited,
     StorageUnavailable,
 )
 from domain.errors import InvalidInput, NotAuthor
@@ -64,6 +65,11 @@ async def _authentication_failed(_: Request, exc: Exception) -> JSONResponse:
 
 async def _permission_denied(_: Request, exc: Exception) -> JSONResponse:
     return body_error(403, str(exc) or "forbidden")
+
+
+async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    return body_error(429, str(exc), {"Retry-After": str(exc.retry_after)})
 
 
 async def _not_found(_: Request, exc: Exception) -> JSONResponse:
@@ -132,6 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PermissionDenied, _permission_denied)
     app.add_exception_handler(NotAuthor, _permission_denied)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StorageUnavailable, _storage_unavailable)

@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 
+from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.queries import (
     InMemoryArticleQueries,
@@ -20,6 +21,7 @@ from adapters.memory.queries import (
 )
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.postgres.attempts import PgAttemptCounts
 from adapters.postgres.events import PgEventSource
 from adapters.postgres.queries.articles import PgArticleQueries
 from adapters.postgres.queries.comments import PgCommentQueries
@@ -31,6 +33,7 @@ from adapters.postgres.uow import PostgresUnitOfWork
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
+from application.throttling import AttemptCounts
 from application.views import (
     ArticleQueries,
     CommentQueries,
@@ -61,6 +64,7 @@ class Backend:
     notifications: NotificationQueries
     accounts: UserQueries
     new_stamps: Callable[[], SecurityStamps]  # another process's, when called again
+    attempts: AttemptCounts
 
     async def user(self, name: str) -> User:
         async with self.new_uow() as uow:
@@ -123,6 +127,7 @@ def memory_backend() -> Backend:
         InMemoryNotificationQueries(store),
         InMemoryUserQueries(store),
         partial(InMemorySecurityStamps, store),
+        InMemoryAttemptCounts(),
     )
 
 
@@ -145,6 +150,7 @@ async def postgres_backend(url: str) -> AsyncIterator[Backend]:
             PgUserQueries(pool),
             # Refreshing often, so a test waits a fraction of the second a revocation may take.
             partial(PgSecurityStamps, pool, interval=0.05),
+            PgAttemptCounts(pool),
         )
         await events.aclose()
 

@@ -292,3 +292,18 @@ async def test_chunked_body_over_the_limit_is_413(api: Api) -> None:
     )
     assert response.status_code == 413
     assert response.json()["errors"]["body"][0].startswith("request body is too large")
+
+
+async def test_repeated_failed_logins_are_throttled_with_retry_after(api: Api) -> None:
+    await api.register("alice")
+    await api.register("bob")
+    wrong = {"user": {"email": "alice@example.com", "password": "not-the-password"}}
+    for _ in range(api.container.settings().login_failures_per_account):
+        assert (await api.client.post("/api/users/login", json=wrong)).status_code == 401
+    right = {"user": {"email": "alice@example.com", "password": "password123"}}
+    throttled = await api.client.post("/api/users/login", json=right)
+    assert throttled.status_code == 429
+    assert 0 < int(throttled.headers["retry-after"]) <= api.container.settings().login_throttle_seconds
+    assert throttled.json()["errors"]["body"][0].startswith("too many failed logins; try again in ")
+    other = {"user": {"email": "bob@example.com", "password": "password123"}}
+    assert (await api.client.post("/api/users/login", json=other)).status_code == 200

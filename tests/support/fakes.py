@@ -12,11 +12,13 @@ class FakePasswordHasher(PasswordHasher):
     def __init__(self, scheme: str = "fake") -> None:
         self.scheme = scheme
         self.wasted: list[str] = []
+        self.verified: list[str] = []
 
     async def hash(self, password: str) -> PasswordHash:
         return PasswordHash(f"{self.scheme}${password}")
 
     async def verify(self, password: str, hashed: PasswordHash) -> bool:
+        self.verified.append(password)
         return hashed.value.partition("$")[2] == password
 
     def needs_rehash(self, hashed: PasswordHash) -> bool:

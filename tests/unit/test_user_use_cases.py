@@ -1,16 +1,39 @@
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+
 import pytest
 
+from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.queries import InMemorySecurityStamps, InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.tokens import JwtTokenService
 from application.errors import AlreadyExists, AuthenticationFailed
 from application.sessions import Authenticate
-from application.users import GetCurrentUser, LogIn, RegisterUser, ResetPassword, RevokeTokens, UpdateUser
+from application.throttling import Limit, LoginLimits, LoginThrottle
+from application.users import (
+    GetCurrentUser,
+    LogIn,
+    RegisterUser,
+    ResetPassword,
+    RevokeTokens,
+    SignedIn,
+    UpdateUser,
+)
 from domain.errors import InvalidInput
 from domain.ids import UserId
 from domain.users import FIRST_SECURITY_STAMP
 from tests.support.fakes import FakePasswordHasher, SteppingClock
+
+CLIENT = "198.51.100.7"
+LogInFrom = Callable[[str, str], Awaitable[SignedIn]]
+
+
+@pytest.fixture
+def throttle() -> LoginThrottle:
+    limits = LoginLimits(Limit(3, timedelta(minutes=15)), Limit(10, timedelta(minutes=15)))
+    return LoginThrottle(InMemoryAttemptCounts(), limits)
 
 
 @pytest.fixture
@@ -27,8 +50,9 @@ def log_in(
     hasher: FakePasswordHasher,
     tokens: JwtTokenService,
     clock: SteppingClock,
-) -> LogIn:
-    return LogIn(InMemoryUserQueries(store), uow, hasher, tokens, clock)
+    throttle: LoginThrottle,
+) -> LogInFrom:
+    return partial(LogIn(InMemoryUserQueries(store), uow, hasher, tokens, throttle, clock), client=CLIENT)
 
 
 @pytest.fixture
@@ -82,14 +106,14 @@ async def test_taken_names_are_case_insensitive(
     assert raised.value.field == field
 
 
-async def test_log_in_with_any_case_of_the_email(register: RegisterUser, log_in: LogIn) -> None:
+async def test_log_in_with_any_case_of_the_email(register: RegisterUser, log_in: LogInFrom) -> None:
     registered = await register("alice", "alice@example.com", "password1")
     signed_in = await log_in("ALICE@example.com", "password1")
     assert signed_in.user == registered.user
 
 
 async def test_wrong_password_and_unknown_email_fail_alike(
-    register: RegisterUser, log_in: LogIn, hasher: FakePasswordHasher
+    register: RegisterUser, log_in: LogInFrom, hasher: FakePasswordHasher
 ) -> None:
     await register("alice", "alice@example.com", "password1")
     with pytest.raises(AuthenticationFailed) as wrong_password:
@@ -100,25 +124,26 @@ async def test_wrong_password_and_unknown_email_fail_alike(
     assert hasher.wasted == ["password1"], "an unknown email must cost a verification too"
 
 
-async def test_log_in_refuses_blank_and_oversized_input_before_hashing(log_in: LogIn) -> None:
+async def test_log_in_refuses_blank_and_oversized_input_before_hashing(log_in: LogInFrom) -> None:
     with pytest.raises(InvalidInput) as raised:
         await log_in("", "x" * 1025)
     assert set(raised.value.problems) == {"email", "password"}
 
 
 async def test_log_in_upgrades_an_outdated_hash(
-    register: RegisterUser, store: InMemoryStore, clock: SteppingClock
+    register: RegisterUser, store: InMemoryStore, clock: SteppingClock, throttle: LoginThrottle
 ) -> None:
     registered = await register("alice", "alice@example.com", "password1")
     newer = FakePasswordHasher(scheme="newer")
     tokens = JwtTokenService("unit-test-secret-that-is-long-enough-for-hs256", 3600, clock)
     accounts = InMemoryUserQueries(store)
-    await LogIn(accounts, InMemoryUnitOfWork(store), newer, tokens, clock)("alice@example.com", "password1")
+    use = LogIn(accounts, InMemoryUnitOfWork(store), newer, tokens, throttle, clock)
+    await use("alice@example.com", "password1", CLIENT)
     assert store.state.users[registered.user.id].password_hash.value == "newer$password1"
 
 
 async def test_update_changes_only_given_fields(
-    register: RegisterUser, update: UpdateUser, log_in: LogIn
+    register: RegisterUser, update: UpdateUser, log_in: LogInFrom
 ) -> None:
     alice = (await register("alice", "alice@example.com", "password1")).user
     updated = (
@@ -165,7 +190,7 @@ async def test_current_user_that_no_longer_exists_is_an_authentication_failure(
 
 
 async def test_a_new_password_revokes_every_earlier_token_and_issues_one_that_works(
-    register: RegisterUser, log_in: LogIn, update: UpdateUser, authenticate: Authenticate
+    register: RegisterUser, log_in: LogInFrom, update: UpdateUser, authenticate: Authenticate
 ) -> None:
     registered = await register("alice", "alice@example.com", "password1")
     elsewhere = await log_in("alice@example.com", "password1")
@@ -195,7 +220,7 @@ async def test_an_operator_revokes_tokens_or_resets_a_password_and_tokens_go(
     hasher: FakePasswordHasher,
     stamps: InMemorySecurityStamps,
     clock: SteppingClock,
-    log_in: LogIn,
+    log_in: LogInFrom,
     authenticate: Authenticate,
 ) -> None:
     alice = await register("alice", "alice@example.com", "password1")

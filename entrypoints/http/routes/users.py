@@ -2,7 +2,7 @@ from fastapi import Request, Response
 
 from domain.users import User
 from entrypoints.http import rendering
-from entrypoints.http.deps import conduit, viewer
+from entrypoints.http.deps import client_address, conduit, viewer
 from entrypoints.http.openapi import TOKEN
 from entrypoints.http.rendering import UserBody, UserEnvelope
 from entrypoints.http.routes import API_PREFIX
@@ -31,7 +31,7 @@ async def register(body: RegisterIn, request: Request) -> Response:
 
 @routes.post("/users/login", response_model=UserEnvelope, summary="Log in")
 async def log_in(body: LoginIn, request: Request) -> Response:
-    signed_in = await conduit(request).log_in()(body.user.email, body.user.password)
+    signed_in = await conduit(request).log_in()(body.user.email, body.user.password, client_address(request))
     return _signed_in(signed_in.user, signed_in.token)
 
 

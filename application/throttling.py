@@ -1,0 +1,82 @@
+"""Brute force, throttled: failed logins are counted per account and client, and per client across accounts.
+
+A count lives in a fixed window that opens at its first failure. Once a count reaches its limit, logins
+it covers are refused (``RateLimited``, with the seconds until its window closes) without looking at the
+password, so while throttled even the right one is refused. One client's failures never throttle another
+client's logins to the same account: an attacker cannot lock a victim out. A successful login clears its
+account's count for that client.
+
+The counts are checked before the password is verified and added to after, so logins racing each other
+may overshoot a limit by as many as verify at once (``password_hash_concurrency`` per process).
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from application.errors import RateLimited
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    attempts: int
+    window: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    count: int
+    closes_at: datetime
+
+
+class AttemptCounts(Protocol):
+    """Counts by key, shared by every process; a window that has closed counts as none."""
+
+    async def open_windows(self, keys: Sequence[str], now: datetime) -> dict[str, Window]:
+        """The windows still open at ``now`` among ``keys``'s."""
+        ...
+
+    async def add(self, windows: Mapping[str, timedelta], now: datetime) -> None:
+        """Count one more for each key: in its open window, or in one opening now for that long."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    per_account: Limit  # failures for one account from one client
+    per_client: Limit  # failures from one client, whichever accounts
+
+
+class LoginThrottle:
+    def __init__(self, counts: AttemptCounts, limits: LoginLimits) -> None:
+        self._counts, self._limits = counts, limits
+
+    async def check(self, account: str, client: str, now: datetime) -> bool:
+        """Raise ``RateLimited`` when a login for ``account`` from ``client`` is throttled; else say
+        whether that pair has failures counted (which a success then clears)."""
+        keys = _keys(account, client)
+        windows = await self._counts.open_windows(keys, now)
+        limits = (self._limits.per_account, self._limits.per_client)
+        for key, limit in zip(keys, limits, strict=True):
+            window = windows.get(key)
+            if window is not None and window.count >= limit.attempts:
+                seconds = max(1, math.ceil((window.closes_at - now).total_seconds()))
+                raise RateLimited(f"too many failed logins; try again in {seconds} seconds", seconds)
+        return keys[0] in windows
+
+    async def failed(self, account: str, client: str, now: datetime) -> None:
+        pair, alone = _keys(account, client)
+        await self._counts.add(
+            {pair: self._limits.per_account.window, alone: self._limits.per_client.window}, now
+        )
+
+    async def succeeded(self, account: str, client: str) -> None:
+        await self._counts.clear(_keys(account, client)[0])
+
+
+def _keys(account: str, client: str) -> tuple[str, str]:
+    return f"login|{client}|{account.strip().lower()}", f"login|{client}"
