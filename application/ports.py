@@ -1,5 +1,6 @@
 """Ports: what the use cases need from the outside world, as structural protocols."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -129,6 +130,13 @@ class PasswordHasher(Protocol):
 
     async def waste_time(self, password: str) -> None:
         """Cost as much as a verification, so an unknown email answers as slowly as a known one."""
+        ...
+
+
+class CommonPasswords(Protocol):
+    async def includes(self, password: str, context: Sequence[str] = ()) -> bool:
+        """True when ``password`` is, as a whole, one of the most commonly used passwords or one of the
+        ``context`` words (the account's username, say), in any case, reversed or with l33t swaps."""
         ...
 
 

@@ -1,10 +1,11 @@
 """Account use cases: register, log in, read and change the current user."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
 from application.errors import AuthenticationFailed, NotFound
-from application.ports import Clock, PasswordHasher, TokenService, UnitOfWork
+from application.ports import Clock, CommonPasswords, PasswordHasher, TokenService, UnitOfWork
 from application.throttling import LoginThrottle
 from application.views import SecurityStamps, UserDirectory, UserQueries, UserSummary
 from domain import users
@@ -22,14 +23,22 @@ class SignedIn:
 
 
 class RegisterUser:
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService, clock: Clock) -> None:
-        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        common: CommonPasswords,
+        tokens: TokenService,
+        clock: Clock,
+    ) -> None:
+        self._uow, self._hasher, self._common = uow, hasher, common
+        self._tokens, self._clock = tokens, clock
 
     async def __call__(self, username: str, email: str, password: str) -> SignedIn:
         problems = Problems()
         new_username = problems.check(users.username, username)
         new_email = problems.check(users.email, email)
-        new_password = problems.check(users.password, password)
+        new_password = await _new_password(problems, self._common, password, (username, email))
         problems.raise_if_any()
         # Hash before the transaction: the connection is not held while the CPU works.
         hashed = await self._hasher.hash(new_password)
@@ -103,11 +112,12 @@ class UpdateUser:
         self,
         uow: UnitOfWork,
         hasher: PasswordHasher,
+        common: CommonPasswords,
         tokens: TokenService,
         stamps: SecurityStamps,
         clock: Clock,
     ) -> None:
-        self._uow, self._hasher, self._tokens = uow, hasher, tokens
+        self._uow, self._hasher, self._common, self._tokens = uow, hasher, common, tokens
         self._stamps, self._clock = stamps, clock
 
     async def __call__(
@@ -124,7 +134,10 @@ class UpdateUser:
         problems = Problems()
         new_username = None if username is None else problems.check(users.username, username)
         new_email = None if email is None else problems.check(users.email, email)
-        new_password = None if password is None else problems.check(users.password, password)
+        context = [word for word in (username, email) if word is not None]
+        new_password = (
+            None if password is None else await _new_password(problems, self._common, password, context)
+        )
         new_bio = None if bio is None else problems.check(users.bio, bio)
         new_image = (
             users.NO_IMAGE
@@ -159,11 +172,22 @@ class ResetPassword:
     """An administrator sets a user's password (the CLI's ``users set-password``), which revokes the
     user's tokens as a change of their own does."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, stamps: SecurityStamps, clock: Clock) -> None:
-        self._uow, self._hasher, self._stamps, self._clock = uow, hasher, stamps, clock
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        common: CommonPasswords,
+        stamps: SecurityStamps,
+        clock: Clock,
+    ) -> None:
+        self._uow, self._hasher, self._common = uow, hasher, common
+        self._stamps, self._clock = stamps, clock
 
     async def __call__(self, username: str, password: str) -> None:
-        hashed = await self._hasher.hash(users.password(password))
+        problems = Problems()
+        new_password = await _new_password(problems, self._common, password, (username,))
+        problems.raise_if_any()
+        hashed = await self._hasher.hash(new_password)
         await _change(self._uow, self._stamps, username, UserChanges(password_hash=hashed), self._clock)
 
 
@@ -175,6 +199,18 @@ class RevokeTokens:
 
     async def __call__(self, username: str) -> None:
         await _change(self._uow, self._stamps, username, UserChanges(), self._clock)
+
+
+async def _new_password(
+    problems: Problems, common: CommonPasswords, password: str, context: Sequence[str]
+) -> str:
+    """``password`` checked by every password rule, the list of common ones included (``context``: the
+    account's own words); what fails is added to ``problems``."""
+    checked = problems.check(users.password, password)
+    if checked is None:  # already among the problems
+        return checked
+    listed = await common.includes(checked, context)
+    return problems.check(partial(users.uncommon_password, common=listed), checked)
 
 
 async def _change(

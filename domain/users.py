@@ -48,6 +48,13 @@ def password(value: str) -> str:
     return value
 
 
+def uncommon_password(value: str, *, common: bool) -> str:
+    """NIST SP 800-63B: a password found in a list of commonly used ones is refused (``common``)."""
+    if common:
+        raise InvalidValue("password", "is too common or too easy to guess; choose another")
+    return value
+
+
 def password_attempt(value: str) -> str:
     """A password offered at login: only bounded, since older accounts may predate today's rules."""
     if not value:

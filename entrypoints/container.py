@@ -37,6 +37,7 @@ from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.seed import PgBulkLoader
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.clock import SystemClock
+from adapters.security.common_passwords import ZxcvbnCommonPasswords
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JwtTokenService
 from application.articles import (
@@ -119,6 +120,7 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.jwt_ttl_seconds,
         clock=clock,
     )
+    common_passwords = providers.Singleton(ZxcvbnCommonPasswords)
     expected_revision = providers.Singleton(head_revision)
     login_throttle = providers.Singleton(
         LoginThrottle,
@@ -143,7 +145,7 @@ class Container(containers.DeclarativeContainer):
 
     # Use cases: a fresh one, with a fresh unit of work, per call.
     register_user = providers.Factory(
-        RegisterUser, uow=uow, hasher=password_hasher, tokens=tokens, clock=clock
+        RegisterUser, uow=uow, hasher=password_hasher, common=common_passwords, tokens=tokens, clock=clock
     )
     log_in = providers.Factory(
         LogIn,
@@ -156,10 +158,21 @@ class Container(containers.DeclarativeContainer):
     )
     get_current_user = providers.Factory(GetCurrentUser, accounts=user_queries)
     update_user = providers.Factory(
-        UpdateUser, uow=uow, hasher=password_hasher, tokens=tokens, stamps=security_stamps, clock=clock
+        UpdateUser,
+        uow=uow,
+        hasher=password_hasher,
+        common=common_passwords,
+        tokens=tokens,
+        stamps=security_stamps,
+        clock=clock,
     )
     reset_password = providers.Factory(
-        ResetPassword, uow=uow, hasher=password_hasher, stamps=security_stamps, clock=clock
+        ResetPassword,
+        uow=uow,
+        hasher=password_hasher,
+        common=common_passwords,
+        stamps=security_stamps,
+        clock=clock,
     )
     revoke_tokens = providers.Factory(RevokeTokens, uow=uow, stamps=security_stamps, clock=clock)
     list_users = providers.Factory(ListUsers, directory=user_directory)

@@ -34,7 +34,7 @@ class Api:
     app: FastAPI
     responses: list[httpx.Response] = field(default_factory=list)
 
-    async def register(self, username: str, password: str = "password123") -> str:
+    async def register(self, username: str, password: str = "pass-phrase-123") -> str:
         body = {"user": {"username": username, "email": f"{username}@example.com", "password": password}}
         response = await self.client.post("/api/users", json=body)
         assert response.status_code == 201, response.text

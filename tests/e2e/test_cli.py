@@ -38,14 +38,14 @@ def conduit(*args: str, stdin: str | None = None) -> tuple[int, str]:
 
 @pytest.mark.usefixtures("database")
 def test_users_create_list_and_set_password() -> None:
-    assert conduit("users", "create", "alice", "alice@example.com", "--password", "password1") == (
+    assert conduit("users", "create", "alice", "alice@example.com", "--password", "pass-phrase-1") == (
         0,
         "created user alice\n",
     )
-    code, out = conduit("users", "create", "bob", "bob@example.com", stdin="password2\npassword2\n")
+    code, out = conduit("users", "create", "bob", "bob@example.com", stdin="pass-phrase-2\npass-phrase-2\n")
     assert code == 0
     assert "created user bob" in out
-    assert "password2" not in out, "a prompted password is not echoed"
+    assert "pass-phrase-2" not in out, "a prompted password is not echoed"
     assert conduit("users", "list") == (0, "alice\talice@example.com\nbob\tbob@example.com\n")
     assert conduit("users", "set-password", "ALICE", "--password", "new-password")[0] == 0
 
@@ -58,11 +58,11 @@ def stamp_of(database: str, username: str) -> int:
 
 
 def test_revoking_tokens_and_setting_a_password_give_a_user_a_new_security_stamp(database: str) -> None:
-    conduit("users", "create", "alice", "alice@example.com", "--password", "password1")
+    conduit("users", "create", "alice", "alice@example.com", "--password", "pass-phrase-1")
     registered = stamp_of(database, "alice")
     assert conduit("users", "revoke-tokens", "ALICE") == (0, "tokens of ALICE revoked\n")
     revoked = stamp_of(database, "alice")
-    assert conduit("users", "set-password", "alice", "--password", "password2")[0] == 0
+    assert conduit("users", "set-password", "alice", "--password", "pass-phrase-2")[0] == 0
     assert len({registered, revoked, stamp_of(database, "alice")}) == 3
 
 
@@ -70,10 +70,13 @@ def test_revoking_tokens_and_setting_a_password_give_a_user_a_new_security_stamp
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["users", "create", "x y", "x@example.com", "--password", "password1"], "username may contain only"),
-        (["users", "create", "carol", "not-an-email", "--password", "password1"], "email is invalid"),
+        (
+            ["users", "create", "x y", "x@example.com", "--password", "pass-phrase-1"],
+            "username may contain only",
+        ),
+        (["users", "create", "carol", "not-an-email", "--password", "pass-phrase-1"], "email is invalid"),
         (["users", "create", "carol", "c@example.com", "--password", "short"], "password is too short"),
-        (["users", "set-password", "nobody", "--password", "password1"], "user not found"),
+        (["users", "set-password", "nobody", "--password", "pass-phrase-1"], "user not found"),
         (["users", "revoke-tokens", "nobody"], "user not found"),
     ],
 )
@@ -87,8 +90,8 @@ def test_user_commands_fail_with_one_line(args: list[str], message: str) -> None
 
 @pytest.mark.usefixtures("database")
 def test_taken_username_is_refused() -> None:
-    conduit("users", "create", "alice", "alice@example.com", "--password", "password1")
-    assert conduit("users", "create", "ALICE", "other@example.com", "--password", "password1") == (
+    conduit("users", "create", "alice", "alice@example.com", "--password", "pass-phrase-1")
+    assert conduit("users", "create", "ALICE", "other@example.com", "--password", "pass-phrase-1") == (
         1,
         "error: username has already been taken\n",
     )

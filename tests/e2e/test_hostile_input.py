@@ -18,7 +18,7 @@ def with_lone_surrogate(fields: dict[str, Any], field: str) -> dict[str, Any]:
     return {**fields, field: [LONE] if isinstance(value, list) else LONE}
 
 
-USER = {"username": "mallory", "email": "mallory@example.com", "password": "password123"}
+USER = {"username": "mallory", "email": "mallory@example.com", "password": "pass-phrase-123"}
 CHANGES = {
     "username": "m2",
     "email": "m2@example.com",
@@ -31,7 +31,7 @@ ARTICLE = {"title": "t", "description": "d", "body": "b", "tagList": ["a"]}
 CASES = [
     *(("POST", "/api/users", "user", USER, field) for field in USER),
     *(
-        ("POST", "/api/users/login", "user", {"email": "a@example.com", "password": "password123"}, field)
+        ("POST", "/api/users/login", "user", {"email": "a@example.com", "password": "pass-phrase-123"}, field)
         for field in ("email", "password")
     ),
     *(("PUT", "/api/user", "user", CHANGES, field) for field in CHANGES),

@@ -58,10 +58,10 @@ async def test_a_405_names_every_method_the_path_serves(
 
 
 async def test_responses_that_carry_a_token_are_never_stored(api: Api) -> None:
-    user = {"username": "bob", "email": "bob@example.com", "password": "password123"}
+    user = {"username": "bob", "email": "bob@example.com", "password": "pass-phrase-123"}
     registered = await api.client.post("/api/users", json={"user": user})
     token = registered.json()["user"]["token"]
-    login = {"email": "bob@example.com", "password": "password123"}
+    login = {"email": "bob@example.com", "password": "pass-phrase-123"}
     for response in (
         registered,
         await api.client.post("/api/users/login", json={"user": login}),

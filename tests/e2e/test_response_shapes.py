@@ -89,7 +89,7 @@ async def test_new_resources_are_exactly_their_documented_schema(api: Api, token
     article = {"title": "Another", "description": "d", "body": "b"}
     published = await api.client.post("/api/articles", json={"article": article}, headers=api.auth(tokens[0]))
     await check(api, published, "/api/articles", status=201)
-    user = {"username": "carol", "email": "carol@example.com", "password": "password123"}
+    user = {"username": "carol", "email": "carol@example.com", "password": "pass-phrase-123"}
     await check(api, await api.client.post("/api/users", json={"user": user}), "/api/users", status=201)
 
 

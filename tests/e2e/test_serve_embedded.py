@@ -44,7 +44,7 @@ def stopped(process: subprocess.Popen[bytes], stop_signal: int) -> bool:
 def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path) -> None:
     data, port, log = tmp_path / "data", free_port(), tmp_path / "serve.log"
     api = f"http://127.0.0.1:{port}"
-    user = {"user": {"username": "alice", "email": "alice@example.com", "password": "password123"}}
+    user = {"user": {"username": "alice", "email": "alice@example.com", "password": "pass-phrase-123"}}
 
     first = serve(data, port, log)
     wait_until_ready(f"{api}/readyz", first, log)
@@ -56,7 +56,8 @@ def test_serve_starts_the_embedded_server_keeps_data_and_stops_it(tmp_path: Path
     try:
         wait_until_ready(f"{api}/readyz", second, log)
         login = httpx.post(
-            f"{api}/api/users/login", json={"user": {"email": "alice@example.com", "password": "password123"}}
+            f"{api}/api/users/login",
+            json={"user": {"email": "alice@example.com", "password": "pass-phrase-123"}},
         )
         assert login.status_code == 200, "data survives a restart"
     finally:

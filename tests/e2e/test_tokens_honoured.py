@@ -85,7 +85,7 @@ async def test_an_optional_token_is_still_checked_before_the_query(api: Api) -> 
 
 async def test_a_new_password_revokes_every_earlier_token_and_answers_with_one_that_works(api: Api) -> None:
     first = await api.register("alice")
-    login = {"user": {"email": "alice@example.com", "password": "password123"}}
+    login = {"user": {"email": "alice@example.com", "password": "pass-phrase-123"}}
     second = (await api.client.post("/api/users/login", json=login)).json()["user"]["token"]
     changed = await api.client.put(
         "/api/user", json={"user": {"password": "a-new-password"}}, headers=api.auth(first)

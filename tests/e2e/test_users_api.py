@@ -15,7 +15,9 @@ from tests.support.fakes import SteppingClock
 
 
 def new_user(name: str, **fields: object) -> dict[str, object]:
-    return {"user": {"username": name, "email": f"{name}@example.com", "password": "password123", **fields}}
+    return {
+        "user": {"username": name, "email": f"{name}@example.com", "password": "pass-phrase-123", **fields}
+    }
 
 
 async def test_register_log_in_read_and_update(api: Api) -> None:
@@ -30,7 +32,7 @@ async def test_register_log_in_read_and_update(api: Api) -> None:
     }
 
     login = await api.client.post(
-        "/api/users/login", json={"user": {"email": "ALICE@example.com", "password": "password123"}}
+        "/api/users/login", json={"user": {"email": "ALICE@example.com", "password": "pass-phrase-123"}}
     )
     assert login.status_code == 200
     token = login.json()["user"]["token"]
@@ -60,7 +62,7 @@ async def test_password_change_takes_effect(api: Api) -> None:
     )
     assert response.status_code == 200
     old = await api.client.post(
-        "/api/users/login", json={"user": {"email": "alice@example.com", "password": "password123"}}
+        "/api/users/login", json={"user": {"email": "alice@example.com", "password": "pass-phrase-123"}}
     )
     new = await api.client.post(
         "/api/users/login", json={"user": {"email": "alice@example.com", "password": "new-password"}}
@@ -129,7 +131,7 @@ async def test_wrong_password_and_unknown_email_get_the_same_401(api: Api) -> No
         "/api/users/login", json={"user": {"email": "alice@example.com", "password": "nope-nope"}}
     )
     unknown = await api.client.post(
-        "/api/users/login", json={"user": {"email": "bob@example.com", "password": "password123"}}
+        "/api/users/login", json={"user": {"email": "bob@example.com", "password": "pass-phrase-123"}}
     )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json() == errors(None, "email or password is invalid")
@@ -300,10 +302,23 @@ async def test_repeated_failed_logins_are_throttled_with_retry_after(api: Api) -
     wrong = {"user": {"email": "alice@example.com", "password": "not-the-password"}}
     for _ in range(api.container.settings().login_failures_per_account):
         assert (await api.client.post("/api/users/login", json=wrong)).status_code == 401
-    right = {"user": {"email": "alice@example.com", "password": "password123"}}
+    right = {"user": {"email": "alice@example.com", "password": "pass-phrase-123"}}
     throttled = await api.client.post("/api/users/login", json=right)
     assert throttled.status_code == 429
     assert 0 < int(throttled.headers["retry-after"]) <= api.container.settings().login_throttle_seconds
     assert throttled.json()["errors"]["body"][0].startswith("too many failed logins; try again in ")
-    other = {"user": {"email": "bob@example.com", "password": "password123"}}
+    other = {"user": {"email": "bob@example.com", "password": "pass-phrase-123"}}
     assert (await api.client.post("/api/users/login", json=other)).status_code == 200
+
+
+async def test_a_common_password_is_refused_at_registration_and_as_a_change(api: Api) -> None:
+    body = {"user": {"username": "alice", "email": "alice@example.com", "password": "iloveyou2"}}
+    refused = await api.client.post("/api/users", json=body)
+    assert refused.status_code == 422
+    assert refused.json() == errors({"password": ["is too common or too easy to guess; choose another"]})
+    token = await api.register("alice")
+    change = await api.client.put(
+        "/api/user", json={"user": {"password": "P@ssw0rd"}}, headers=api.auth(token)
+    )
+    assert change.status_code == 422
+    assert fields_of(change) == ["password"]

@@ -9,6 +9,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.security.common_passwords import ZxcvbnCommonPasswords
 from adapters.security.tokens import JwtTokenService
 from application.articles import (
     DeleteArticle,
@@ -55,9 +56,9 @@ async def register(
     tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
     return [
         (
-            await RegisterUser(PostgresUnitOfWork(pool), FakePasswordHasher(), tokens, clock)(
-                f"u{i}", f"u{i}@x.io", "pw123456"
-            )
+            await RegisterUser(
+                PostgresUnitOfWork(pool), FakePasswordHasher(), ZxcvbnCommonPasswords(), tokens, clock
+            )(f"u{i}", f"u{i}@x.io", "pw123456")
         ).user
         for i in range(count)
     ]

@@ -8,6 +8,7 @@ from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.queries import InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.security.common_passwords import ZxcvbnCommonPasswords
 from adapters.security.tokens import JwtTokenService
 from application.errors import AuthenticationFailed, RateLimited
 from application.throttling import Limit, LoginLimits, LoginThrottle
@@ -30,9 +31,9 @@ def log_in(
 async def accounts(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: JwtTokenService, clock: SteppingClock
 ) -> None:
-    register = RegisterUser(uow, hasher, tokens, clock)
+    register = RegisterUser(uow, hasher, ZxcvbnCommonPasswords(), tokens, clock)
     for name in ("alice", "bob", "carol", "dave", "erin", "frank", "grace"):
-        await register(name, f"{name}@example.com", "password1")
+        await register(name, f"{name}@example.com", "pass-phrase-1")
 
 
 async def fail(log_in: LogIn, email: str, client: str, times: int = 1) -> None:
@@ -49,28 +50,28 @@ async def test_an_account_is_throttled_for_one_client_even_with_the_right_passwo
     clock.advance(timedelta(minutes=5))
     verified = len(hasher.verified)
     with pytest.raises(RateLimited) as throttled:
-        await log_in("ALICE@example.com ", "password1", ATTACKER)
+        await log_in("ALICE@example.com ", "pass-phrase-1", ATTACKER)
     assert throttled.value.retry_after == 600
     assert "too many failed logins" in str(throttled.value)
     assert len(hasher.verified) == verified, "a throttled login is refused before its password is looked at"
     # Neither another account from that client nor that account from another client is affected.
-    assert (await log_in("bob@example.com", "password1", ATTACKER)).user.username == "bob"
-    assert (await log_in("alice@example.com", "password1", VICTIM)).user.username == "alice"
+    assert (await log_in("bob@example.com", "pass-phrase-1", ATTACKER)).user.username == "bob"
+    assert (await log_in("alice@example.com", "pass-phrase-1", VICTIM)).user.username == "alice"
 
 
 @pytest.mark.usefixtures("accounts")
 async def test_the_throttle_expires_with_its_window(log_in: LogIn, clock: SteppingClock) -> None:
     await fail(log_in, "alice@example.com", ATTACKER, times=3)
     clock.advance(WINDOW)
-    assert (await log_in("alice@example.com", "password1", ATTACKER)).user.username == "alice"
+    assert (await log_in("alice@example.com", "pass-phrase-1", ATTACKER)).user.username == "alice"
 
 
 @pytest.mark.usefixtures("accounts")
 async def test_a_success_clears_the_accounts_count_for_that_client(log_in: LogIn) -> None:
     await fail(log_in, "alice@example.com", VICTIM, times=2)
-    await log_in("alice@example.com", "password1", VICTIM)
+    await log_in("alice@example.com", "pass-phrase-1", VICTIM)
     await fail(log_in, "alice@example.com", VICTIM, times=2)
-    assert (await log_in("alice@example.com", "password1", VICTIM)).user.username == "alice"
+    assert (await log_in("alice@example.com", "pass-phrase-1", VICTIM)).user.username == "alice"
 
 
 @pytest.mark.usefixtures("accounts")
@@ -78,10 +79,10 @@ async def test_spraying_one_password_over_many_accounts_meets_the_clients_ceilin
     for name in ("alice", "bob", "carol", "dave", "erin"):
         await fail(log_in, f"{name}@example.com", ATTACKER)
     with pytest.raises(RateLimited):
-        await log_in("frank@example.com", "password1", ATTACKER)
+        await log_in("frank@example.com", "pass-phrase-1", ATTACKER)
     with pytest.raises(RateLimited):
-        await log_in("nobody@example.com", "password1", ATTACKER)
-    assert (await log_in("frank@example.com", "password1", VICTIM)).user.username == "frank"
+        await log_in("nobody@example.com", "pass-phrase-1", ATTACKER)
+    assert (await log_in("frank@example.com", "pass-phrase-1", VICTIM)).user.username == "frank"
 
 
 @pytest.mark.usefixtures("accounts")
