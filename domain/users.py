@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Final, NewType
 from urllib.parse import urlsplit
@@ -25,10 +26,21 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def username(value: str) -> str:
-    value = checked_text("username", value, max_length=USERNAME_MAX_LENGTH)
+    """A username as stored: in NFKC form, so ``stuser`` typed in fullwidth letters is ``stuser``."""
+    value = checked_text("username", unicodedata.normalize("NFKC", value), max_length=USERNAME_MAX_LENGTH)
     if not _USERNAME.fullmatch(value):
         raise InvalidValue("username", "may contain only letters, digits, '_', '.' and '-'")
+    # "." and ".." are path segments that clients and proxies resolve before /profiles/{username} is seen.
+    if not any(character.isalnum() for character in value):
+        raise InvalidValue("username", "must contain a letter or a digit")
     return value
+
+
+def username_key(value: str) -> str:
+    """What makes two usernames the same one: equal after NFKC normalization and case folding (Unicode's
+    NFKC_Casefold, so ``Straße``, ``STRASSE`` and ``strasse`` in fullwidth letters are one name). Unique
+    among users, and what every lookup by username compares."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
 
 
 def email(value: str) -> str:

@@ -36,7 +36,7 @@ from domain.articles import Article, most_used_first
 from domain.comments import Comment
 from domain.ids import CommentId, Slug, UserId
 from domain.pagination import Page
-from domain.users import SecurityStamp, User
+from domain.users import SecurityStamp, User, username_key
 
 
 def _profile(state: State, user_id: UserId, viewer: UserId | None) -> ProfileView:
@@ -177,7 +177,9 @@ class InMemoryUserDirectory(UserDirectory):
         self._store = store
 
     async def everyone(self, page: Page) -> tuple[UserSummary, ...]:
-        users = sorted((r.user for r in self._store.state.users.values()), key=lambda u: u.username.lower())
+        users = sorted(
+            (r.user for r in self._store.state.users.values()), key=lambda u: username_key(u.username)
+        )
         return tuple(UserSummary(u.username, u.email) for u in users[page.offset : page.offset + page.limit])
 
 

@@ -10,7 +10,7 @@ from domain.comments import Comment
 from domain.events import DomainEvent
 from domain.ids import ArticleId, CommentId, UserId
 from domain.notifications import NewNotification
-from domain.users import PasswordHash, SecurityStamp, User
+from domain.users import PasswordHash, SecurityStamp, User, username_key
 
 
 @dataclass(slots=True)
@@ -62,8 +62,8 @@ class State:
         return copy.deepcopy(self)
 
     def user_named(self, username: str) -> User | None:
-        wanted = username.lower()
-        return next((r.user for r in self.users.values() if r.user.username.lower() == wanted), None)
+        wanted = username_key(username)
+        return next((r.user for r in self.users.values() if username_key(r.user.username) == wanted), None)
 
     def article_by_slug(self, slug: str) -> Article | None:
         return next((a for a in self.articles.values() if a.slug == slug), None)

@@ -5,7 +5,7 @@ from adapters.memory.store import State, UserRecord
 from application.errors import AlreadyExists, AuthenticationFailed, NotFound
 from application.ports import UserRepository
 from domain.ids import UserId
-from domain.users import NewUser, User, UserChanges
+from domain.users import NewUser, User, UserChanges, username_key
 
 
 class InMemoryUserRepository(UserRepository):
@@ -59,7 +59,7 @@ class InMemoryUserRepository(UserRepository):
         for record in self._state.users.values():
             if record.user.id == owner:
                 continue
-            if username is not None and record.user.username.lower() == username.lower():
+            if username is not None and username_key(record.user.username) == username_key(username):
                 raise AlreadyExists("username")
             if email is not None and record.user.email.lower() == email.lower():
                 raise AlreadyExists("email")

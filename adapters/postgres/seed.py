@@ -3,11 +3,13 @@
 from adapters.postgres.errors import translated_errors
 from adapters.postgres.pool import Pool
 from application.seeding import BulkLoader, Dataset
-from domain.users import PasswordHash
+from domain.users import PasswordHash, username_key
 
 HAS_USERS = "SELECT EXISTS (SELECT 1 FROM users)"
 
-COPY_USERS = "COPY users (username, email, password_hash, bio, created_at, updated_at) FROM STDIN"
+COPY_USERS = (
+    "COPY users (username, username_key, email, password_hash, bio, created_at, updated_at) FROM STDIN"
+)
 COPY_ARTICLES = (
     "COPY articles (slug, author_id, title, description, body, tag_names, created_at, updated_at) FROM STDIN"
 )
@@ -74,7 +76,15 @@ class PgBulkLoader(BulkLoader):
             async with cursor.copy(COPY_USERS) as copy:
                 for user in dataset.users:
                     await copy.write_row(
-                        (user.username, user.email, password_hash.value, user.bio, first, first)
+                        (
+                            user.username,
+                            username_key(user.username),
+                            user.email,
+                            password_hash.value,
+                            user.bio,
+                            first,
+                            first,
+                        )
                     )
             user_ids: dict[str, int] = dict(await (await conn.execute(USER_IDS)).fetchall())
             users = [user_ids[user.username] for user in dataset.users]

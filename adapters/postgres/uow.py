@@ -18,6 +18,7 @@ from adapters.postgres.users import PgUserRepository
 from application.ports import UnitOfWork
 from application.views import AfterCommit, ArticleView, CommentView, ProfileView, ViewsAfterCommit
 from domain.ids import CommentId, Slug, UserId
+from domain.users import username_key
 
 V = TypeVar("V")
 
@@ -81,7 +82,7 @@ class PgViewsAfterCommit(ViewsAfterCommit):
         return self._later(SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
 
     def profile(self, username: str, viewer: UserId | None) -> AfterCommit[ProfileView | None]:
-        return self._later(SELECT_PROFILE, {"username": username, "viewer": viewer})
+        return self._later(SELECT_PROFILE, {"username_key": username_key(username), "viewer": viewer})
 
     def _later(self, statement: Statement[V], params: Params) -> AfterCommit[V | None]:
         answer: AfterCommit[V | None] = AfterCommit()

@@ -6,27 +6,29 @@ from adapters.postgres.statements import Statement
 from adapters.postgres.transaction import PipelinedTransaction
 from application.ports import UserRepository
 from domain.ids import UserId
-from domain.users import NewUser, User, UserChanges
+from domain.users import NewUser, User, UserChanges, username_key
 
 INSERT_USER = Statement(
     """
-    INSERT INTO users (username, email, password_hash, security_stamp, bio, image, created_at, updated_at)
-    VALUES (%(username)s, %(email)s, %(password_hash)s, %(security_stamp)s, %(bio)s, %(image)s, %(now)s,
-            %(now)s)
+    INSERT INTO users (username, username_key, email, password_hash, security_stamp, bio, image, created_at,
+                       updated_at)
+    VALUES (%(username)s, %(username_key)s, %(email)s, %(password_hash)s, %(security_stamp)s, %(bio)s,
+            %(image)s, %(now)s, %(now)s)
     RETURNING id, username, email, bio, image
     """,
     User,
 )
 
-# lower() matches the unique index, so the lookup uses it.
+# By the key the unique index holds (domain.users.username_key), which every lookup by username compares.
 SELECT_USER_BY_USERNAME = Statement(
-    "SELECT id, username, email, bio, image FROM users WHERE lower(username) = lower(%(username)s)", User
+    "SELECT id, username, email, bio, image FROM users WHERE username_key = %(username_key)s", User
 )
 
 UPDATE_USER = Statement(
     """
     UPDATE users SET
         username = coalesce(%(username)s, username),
+        username_key = coalesce(%(username_key)s, username_key),
         email = coalesce(%(email)s, email),
         password_hash = coalesce(%(password_hash)s, password_hash),
         bio = coalesce(%(bio)s, bio),
@@ -63,6 +65,7 @@ class PgUserRepository(UserRepository):
     async def add(self, user: NewUser, now: datetime) -> User:
         params = {
             "username": user.username,
+            "username_key": username_key(user.username),
             "email": user.email,
             "password_hash": user.password_hash.value,
             "security_stamp": user.security_stamp,
@@ -75,12 +78,13 @@ class PgUserRepository(UserRepository):
         return added
 
     async def get_by_username(self, username: str) -> User | None:
-        return await self._transaction.one(SELECT_USER_BY_USERNAME, {"username": username})
+        return await self._transaction.one(SELECT_USER_BY_USERNAME, {"username_key": username_key(username)})
 
     async def update(self, user_id: UserId, changes: UserChanges, now: datetime) -> User | None:
         params = {
             "id": user_id,
             "username": changes.username,
+            "username_key": None if changes.username is None else username_key(changes.username),
             "email": changes.email,
             "password_hash": None if changes.password_hash is None else changes.password_hash.value,
             "bio": changes.bio,

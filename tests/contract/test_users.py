@@ -135,3 +135,26 @@ async def test_a_failed_statement_does_not_poison_later_units_of_work(backend: B
     bob = await add(backend, new_user("bob"))
     async with backend.new_uow() as uow:
         assert await uow.users.get_by_username("bob") == bob
+
+
+@pytest.mark.parametrize(
+    ("stored", "taken"),
+    [
+        ("stuser", "\uff53\uff54\uff55\uff53\uff45\uff52"),
+        ("Stra\u00dfe", "STRASSE"),
+        ("Caf\u00e9", "CAFE\u0301"),
+    ],
+    ids=["fullwidth", "sharp-s", "combining-accent"],
+)
+async def test_usernames_are_one_name_after_nfkc_and_case_folding(
+    backend: Backend, stored: str, taken: str
+) -> None:
+    user = await add(backend, new_user(stored))
+    with pytest.raises(AlreadyExists) as raised:
+        await add(backend, new_user(taken, "other@example.com"))
+    assert raised.value.field == "username"
+    async with backend.new_uow() as uow:
+        assert await uow.users.get_by_username(taken) == user
+    profile = await backend.profiles.get(taken, None)
+    assert profile is not None
+    assert profile.username == stored

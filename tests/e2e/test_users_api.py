@@ -322,3 +322,21 @@ async def test_a_common_password_is_refused_at_registration_and_as_a_change(api:
     )
     assert change.status_code == 422
     assert fields_of(change) == ["password"]
+
+
+async def test_a_fullwidth_twin_of_a_username_is_taken_and_finds_its_profile(api: Api) -> None:
+    await api.register("stuser")
+    twin = "\uff53\uff54\uff55\uff53\uff45\uff52"
+    body = {"user": {"username": twin, "email": "twin@example.com", "password": "pass-phrase-1"}}
+    refused = await api.client.post("/api/users", json=body)
+    assert refused.status_code == 422
+    assert refused.json() == errors({"username": ["has already been taken"]})
+    found = await api.client.get(f"/api/profiles/{twin}")
+    assert found.json()["profile"]["username"] == "stuser"
+
+
+async def test_a_username_of_dots_is_refused(api: Api) -> None:
+    body = {"user": {"username": "..", "email": "dots@example.com", "password": "pass-phrase-1"}}
+    refused = await api.client.post("/api/users", json=body)
+    assert refused.status_code == 422
+    assert refused.json() == errors({"username": ["must contain a letter or a digit"]})

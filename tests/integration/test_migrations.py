@@ -74,3 +74,23 @@ def test_downgrade_to_base_leaves_nothing_and_head_comes_back(empty_database: st
     assert schema(empty_database) == {part: set() for part in SCHEMA}
     migrations.upgrade(empty_database)
     assert schema(empty_database) == head
+
+
+def test_usernames_one_name_once_case_folded_stop_the_upgrade_that_makes_them_unique(
+    empty_database: str,
+) -> None:
+    migrations.upgrade(empty_database, "0011")
+    with psycopg.connect(empty_database) as conn:
+        conn.execute(
+            """INSERT INTO users (username, email, password_hash, created_at, updated_at)
+               VALUES ('Stra\u00dfe', 'a@x.io', 'h', now(), now()), ('STRASSE', 'b@x.io', 'h', now(), now()),
+                      ('alice', 'c@x.io', 'h', now(), now())"""
+        )
+    with pytest.raises(RuntimeError, match="rename all but one of each: Stra\u00dfe, STRASSE"):
+        migrations.upgrade(empty_database, "0012")
+    with psycopg.connect(empty_database) as conn:
+        conn.execute("UPDATE users SET username = 'STRASSE2' WHERE username = 'STRASSE'")
+    migrations.upgrade(empty_database, "0012")
+    with psycopg.connect(empty_database) as conn:
+        keys = dict(conn.execute("SELECT username, username_key FROM users").fetchall())
+    assert keys == {"Stra\u00dfe": "strasse", "STRASSE2": "strasse2", "alice": "alice"}

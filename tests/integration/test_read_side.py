@@ -72,8 +72,9 @@ async def test_every_read_port_call_is_one_statement(
 
 
 SEED = """
-INSERT INTO users (username, email, password_hash, created_at, updated_at)
-SELECT 'user' || n, 'user' || n || '@example.com', 'x', now(), now() FROM generate_series(1, 200) n;
+INSERT INTO users (username, username_key, email, password_hash, created_at, updated_at)
+SELECT 'user' || n, 'user' || n, 'user' || n || '@example.com', 'x', now(), now()
+FROM generate_series(1, 200) n;
 INSERT INTO articles (slug, author_id, title, description, body, created_at, updated_at)
 SELECT 'article-' || n, 1 + n % 200, 'Article ' || n, 'd', 'b',
        now() - n * interval '1 minute', now() - n * interval '1 minute'

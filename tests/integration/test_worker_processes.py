@@ -31,8 +31,9 @@ def fill_outbox(url: str, events: int) -> None:
     """``events`` UserFollowed events between distinct pairs of 100 users: one notification each."""
     with psycopg.connect(url) as conn:
         conn.execute(
-            """INSERT INTO users (username, email, password_hash, created_at, updated_at)
-               SELECT 'u' || n, 'u' || n || '@x.io', 'x', now(), now() FROM generate_series(1, 100) n"""
+            """INSERT INTO users (username, username_key, email, password_hash, created_at, updated_at)
+               SELECT 'u' || n, 'u' || n, 'u' || n || '@x.io', 'x', now(), now()
+               FROM generate_series(1, 100) n"""
         )
         pairs = [(1 + i % 100, 1 + (i // 100 + i % 100 + 1) % 100) for i in range(events)]
         with conn.cursor() as cursor:

@@ -18,12 +18,41 @@ def test_acceptable_usernames(name: str) -> None:
         ("slash/y", "may contain only letters, digits, '_', '.' and '-'"),
         ("a" * 65, "is too long (maximum is 64 characters)"),
         ("nul\x00", "must not contain NUL characters"),
+        (".", "must contain a letter or a digit"),
+        ("...", "must contain a letter or a digit"),
+        ("-_.", "must contain a letter or a digit"),
+        ("\uff41" * 65, "is too long (maximum is 64 characters)"),
     ],
 )
 def test_unacceptable_usernames(name: str, message: str) -> None:
     with pytest.raises(InvalidValue) as raised:
         users.username(name)
     assert (raised.value.field, raised.value.message) == ("username", message)
+
+
+def test_a_username_is_kept_in_nfkc_form() -> None:
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in "stuser")
+    assert users.username(fullwidth) == "stuser"
+    assert users.username("Cafe\u0301") == "Caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("stuser", "".join(chr(ord(c) + 0xFEE0) for c in "STUSER")),
+        ("Stra\u00dfe", "STRASSE"),
+        ("Caf\u00e9", "CAFE\u0301"),
+        ("\u03a3\u03bf\u03c6\u03af\u03b1", "\u03c3\u03bf\u03c6\u03af\u03b1"),
+    ],
+    ids=["fullwidth", "sharp-s", "combining-accent", "greek-sigma"],
+)
+def test_usernames_that_read_alike_share_a_key(one: str, other: str) -> None:
+    assert users.username_key(one) == users.username_key(other)
+
+
+def test_usernames_that_differ_have_different_keys() -> None:
+    assert users.username_key("alice") != users.username_key("alice2")
+    assert users.username_key("cafe") != users.username_key("caf\u00e9")
 
 
 def test_email_is_trimmed_and_checked() -> None:

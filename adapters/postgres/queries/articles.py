@@ -23,6 +23,7 @@ from adapters.postgres.statements import Statement
 from application.views import ArticleFilter, ArticlePage, ArticleQueries, ArticleSummary, ArticleView
 from domain.ids import Slug, UserId
 from domain.pagination import Page
+from domain.users import username_key
 
 SELECT_ARTICLE = Statement(
     """
@@ -90,7 +91,7 @@ total AS (SELECT sum(article_count)::bigint AS n FROM article_count_shards)
 """)
 
 LIST_BY_AUTHOR = Listing("""
-author AS (SELECT id, article_count FROM users WHERE lower(username) = lower(%(author)s)),
+author AS (SELECT id, article_count FROM users WHERE username_key = %(author)s),
 page AS (SELECT id, created_at FROM articles WHERE author_id = (SELECT id FROM author)
          ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET %(offset)s),
 total AS (SELECT coalesce((SELECT article_count FROM author), 0) AS n)
@@ -106,7 +107,7 @@ total AS (SELECT coalesce(sum(article_count), 0)::bigint AS n FROM tag_counts
 """)
 
 LIST_FAVORITED_BY = Listing("""
-fan AS (SELECT id, favorite_count FROM users WHERE lower(username) = lower(%(favorited)s)),
+fan AS (SELECT id, favorite_count FROM users WHERE username_key = %(favorited)s),
 page AS (SELECT article_id AS id, article_created_at AS created_at FROM favorites
          WHERE user_id = (SELECT id FROM fan)
          ORDER BY article_created_at DESC, article_id DESC LIMIT {limit} OFFSET %(offset)s),
@@ -117,13 +118,13 @@ LIST_COMBINED = Listing("""
 matching AS (
     SELECT a.id, a.created_at FROM articles a
     WHERE (%(author)s::text IS NULL
-           OR a.author_id = (SELECT id FROM users WHERE lower(username) = lower(%(author)s::text)))
+           OR a.author_id = (SELECT id FROM users WHERE username_key = %(author)s::text))
       AND (%(tag)s::text IS NULL OR EXISTS (
             SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id
             WHERE at.article_id = a.id AND t.name = %(tag)s::text))
       AND (%(favorited)s::text IS NULL OR EXISTS (
             SELECT 1 FROM favorites f WHERE f.article_id = a.id
-            AND f.user_id = (SELECT id FROM users WHERE lower(username) = lower(%(favorited)s::text))))
+            AND f.user_id = (SELECT id FROM users WHERE username_key = %(favorited)s::text)))
 ),
 page AS (SELECT id, created_at FROM matching ORDER BY created_at DESC, id DESC
          LIMIT {limit} OFFSET %(offset)s),
@@ -175,8 +176,9 @@ class PgArticleQueries(ArticleQueries):
     async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
         params = {
             "tag": where.tag,
-            "author": where.author,
-            "favorited": where.favorited_by,
+            # Usernames are matched by their key (domain.users.username_key), as the unique index holds them.
+            "author": None if where.author is None else username_key(where.author),
+            "favorited": None if where.favorited_by is None else username_key(where.favorited_by),
             "viewer": viewer,
             "offset": page.offset,
         }

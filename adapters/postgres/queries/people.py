@@ -12,11 +12,11 @@ from application.views import (
 )
 from domain.ids import UserId
 from domain.pagination import Page
-from domain.users import User
+from domain.users import User, username_key
 
 SELECT_USER = Statement("SELECT id, username, email, bio, image FROM users WHERE id = %(id)s", User)
 
-# lower() matches the unique index, so the lookup uses it.
+# lower(email) is what the unique index on emails holds, so the lookup uses it.
 SELECT_CREDENTIALS = Statement(
     """
     SELECT id AS user_id, username AS user_username, email AS user_email, bio AS user_bio,
@@ -31,7 +31,7 @@ SELECT_PROFILE = Statement(
     SELECT u.username, u.bio, u.image,
            EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = %(viewer)s AND f.followee_id = u.id)
                AS following
-    FROM users u WHERE lower(u.username) = lower(%(username)s)
+    FROM users u WHERE u.username_key = %(username_key)s
     """,
     ProfileView,
 )
@@ -39,7 +39,7 @@ SELECT_PROFILE = Statement(
 # Code point order (COLLATE "C"), as the in-memory twin sorts, whatever the database's collation.
 SELECT_USERS = Statement(
     """
-    SELECT username, email FROM users ORDER BY lower(username) COLLATE "C"
+    SELECT username, email FROM users ORDER BY username_key COLLATE "C"
     LIMIT %(limit)s OFFSET %(offset)s
     """,
     UserSummary,
@@ -64,7 +64,8 @@ class PgProfileQueries(ProfileQueries):
         self._pool = pool
 
     async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
-        rows = await read(self._pool, SELECT_PROFILE, {"username": username, "viewer": viewer})
+        params = {"username_key": username_key(username), "viewer": viewer}
+        rows = await read(self._pool, SELECT_PROFILE, params)
         return rows[0] if rows else None
 
 
