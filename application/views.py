@@ -140,8 +140,8 @@ T = TypeVar("T")
 
 
 class AfterCommit(Generic[T]):
-    """A view asked for inside a unit of work and read once it has committed: ``value`` is there after
-    ``commit()`` returns."""
+    """A view asked for inside a unit of work, as it stands with the unit's changes: ``value`` is there
+    once ``commit()`` has returned, so only a change that committed is ever shown."""
 
     __slots__ = ("_ready", "_value")
 
@@ -159,16 +159,17 @@ class AfterCommit(Generic[T]):
 
 
 def shown(view: AfterCommit[T | None], what: str) -> T:
-    """The view a write answers with; ``NotFound(what)`` if a concurrent request deleted it between the
-    commit and the read."""
+    """The view a write answers with; ``NotFound(what)`` if it is gone (a concurrent request deleted it
+    first)."""
     if view.value is None:
         raise NotFound(what)
     return view.value
 
 
 class ViewsAfterCommit(Protocol):
-    """What a write use case answers with: the view as a reader sees it right after the commit, without a
-    second trip to the database (the PostgreSQL unit of work sends these reads behind its COMMIT)."""
+    """What a write use case answers with: the view as a reader sees it once the change is made, without a
+    second trip to the database (the PostgreSQL unit of work sends these reads with its COMMIT, just
+    before it, inside the transaction)."""
 
     def article(self, slug: Slug, viewer: UserId | None) -> AfterCommit[ArticleView | None]: ...
 

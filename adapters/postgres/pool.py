@@ -19,6 +19,12 @@ from adapters.postgres.kept_cursors import KeptCursorsConnection, cursor_for
 from adapters.postgres.statements import Statement
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection]
+
+# How long the pool keeps retrying one failed connection attempt before giving it up. Its retries back
+# off exponentially (1 s, 2 s, 4 s, ...), so a long outage would leave the next retry tens of seconds
+# away from the server's return; given up after a second, an attempt is instead started afresh, at once,
+# by the next request that finds no connection. tests/system/test_outage.py measures the recovery.
+RECONNECT_SECONDS = 1.0
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 R = TypeVar("R")
 
@@ -38,6 +44,7 @@ def new_pool(
         min_size=min_size,
         max_size=max_size,
         timeout=acquire_timeout,
+        reconnect_timeout=RECONNECT_SECONDS,
         open=False,
         connection_class=KeptCursorsConnection,
         kwargs={

@@ -7,7 +7,7 @@ tests/integration/test_transaction.py counts them from libpq's trace and fails o
 
 In pipeline mode a statement is sent when it is executed and waited for only when its result is read.
 So BEGIN travels with the first statement, statements whose results nobody reads travel with the next one
-that is read, and COMMIT with whatever is still unsent, followed by the reads that answer the write: a
+that is read, and COMMIT with whatever is still unsent, the reads that answer the write just before it: a
 unit of work pays one round trip per result it needs before committing, plus one to commit. Server errors
 surface when results are read, or at the commit.
 
@@ -87,15 +87,17 @@ class PipelinedTransaction:
     async def commit(self, reads: Sequence[tuple[Statement[Any], Params]] = ()) -> list[list[Any]]:
         """Send what is queued with the COMMIT and wait; raises the first error of any unread statement.
 
-        ``reads`` go out behind the COMMIT, in the same round trip, and see what it committed; their rows
-        come back in order. (A failed COMMIT aborts them with it.)
+        ``reads`` go out just before the COMMIT, in the same round trip, inside the transaction, so they see
+        its changes; their rows come back in order. Read before the COMMIT, not after it, so that a COMMIT
+        whose result arrives has its reads' results ahead of it: a change that committed always has its
+        answer, even when the server goes away right after (tests/e2e/test_outage.py stops it under
+        writes). A failed read fails the transaction with it.
         """
         try:
             with translated_errors():
-                await self.send(COMMIT)
                 cursors: list[AsyncCursor[Any]] = []
                 for statement, params in reads:
-                    # Every read's rows come back after the COMMIT: a statement read twice needs a second
+                    # Every read's rows come back at the sync: a statement read twice needs a second
                     # cursor for its second result (kept_cursors.py).
                     twice = any(earlier is statement for earlier, _ in reads[: len(cursors)])
                     cursor = (
@@ -104,6 +106,7 @@ class PipelinedTransaction:
                         else cursor_for(self.conn, statement)
                     )
                     cursors.append(await self._send(cursor, statement, params))
+                await self.send(COMMIT)
                 await self._pipeline.aclose()  # syncs: every result is in, every error raised
                 return [await cursor.fetchall() for cursor in cursors]
         except BaseException:

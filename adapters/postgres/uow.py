@@ -70,7 +70,7 @@ class PostgresUnitOfWork(UnitOfWork):
 
 class PgViewsAfterCommit(ViewsAfterCommit):
     """The views a unit of work answers with, read by the read side's own statements. The unit of work
-    sends them right behind its COMMIT, in the same round trip (``reads``), and hands back their rows."""
+    sends them right before its COMMIT, in the same round trip (``reads``), and hands back their rows."""
 
     def __init__(self) -> None:
         self.reads: list[tuple[Statement[Any], Params, Callable[[list[Any]], None]]] = []
