@@ -33,6 +33,7 @@ class PublishArticle:
         base = articles.slug_for(new_title)
         async with self._uow as uow:
             now = self._clock.now()
+            await uow.writes.spend(author, now)
             for attempt in range(SLUG_ATTEMPTS):
                 slug = base if attempt == 0 else articles.with_random_suffix(base)
                 draft = NewArticle(slug, author, new_title, new_description, new_body, new_tags)
@@ -68,6 +69,7 @@ class EditArticle:
         new_tags = None if tags is None else problems.check(articles.tag_list, tags)
         problems.raise_if_any()
         async with self._uow as uow:
+            await uow.writes.spend(editor, self._clock.now())
             article = await _existing(uow, slug)
             article.ensure_author(editor)
             edited = article.edited(
@@ -84,11 +86,12 @@ class EditArticle:
 
 
 class DeleteArticle:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, deleter: UserId, slug: Slug) -> None:
         async with self._uow as uow:
+            await uow.writes.spend(deleter, self._clock.now())
             article = await _existing(uow, slug)
             article.ensure_author(deleter)
             await uow.articles.delete(article.id)
@@ -101,8 +104,9 @@ class FavoriteArticle:
 
     async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
-            article = await _existing(uow, slug)
             now = self._clock.now()
+            await uow.writes.spend(user, now)
+            article = await _existing(uow, slug)
             if await uow.articles.favorite(article.id, user, now):
                 favorited = ArticleFavorited(article.id, article.slug, article.title, article.author_id, user)
                 await uow.outbox.add(favorited, now)
@@ -112,11 +116,12 @@ class FavoriteArticle:
 
 
 class UnfavoriteArticle:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, user: UserId, slug: Slug) -> ArticleView:
         async with self._uow as uow:
+            await uow.writes.spend(user, self._clock.now())
             article = await _existing(uow, slug)
             await uow.articles.unfavorite(article.id, user)
             answer = uow.views.article(article.slug, user)

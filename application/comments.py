@@ -15,10 +15,11 @@ class AddComment:
     async def __call__(self, author: UserId, slug: Slug, body: str) -> CommentView:
         text = comments.body(body)
         async with self._uow as uow:
+            now = self._clock.now()
+            await uow.writes.spend(author, now)
             article = await uow.articles.get_by_slug(slug)
             if article is None:
                 raise NotFound("article")
-            now = self._clock.now()
             comment = await uow.comments.add(article.id, author, text, now)
             added = CommentAdded(
                 comment.id, article.id, article.slug, article.title, article.author_id, author
@@ -30,11 +31,12 @@ class AddComment:
 
 
 class DeleteComment:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, deleter: UserId, slug: Slug, comment_id: CommentId) -> None:
         async with self._uow as uow:
+            await uow.writes.spend(deleter, self._clock.now())
             article = await uow.articles.get_by_slug(slug)
             if article is None:
                 raise NotFound("article")

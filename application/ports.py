@@ -96,11 +96,19 @@ class NotificationRepository(Protocol):
         ...
 
 
+class WriteBudget(Protocol):
+    async def spend(self, user_id: UserId, now: datetime) -> None:
+        """Count one write of the user's against their ``application.throttling.WriteLimit``: when none
+        is left, ``RateLimited``, raised here or at the commit, and the unit of work changes nothing."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` ends it and must come last; leaving the block without it discards
     every change made in it."""
 
     users: UserRepository
+    writes: WriteBudget
     articles: ArticleRepository
     comments: CommentRepository
     outbox: Outbox

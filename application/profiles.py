@@ -25,11 +25,12 @@ class FollowUser:
 
     async def __call__(self, follower: UserId, username: str) -> ProfileView:
         async with self._uow as uow:
+            now = self._clock.now()
+            await uow.writes.spend(follower, now)
             followee = await uow.users.get_by_username(username)
             if followee is None:
                 raise NotFound("profile")
             ensure_can_follow(follower, followee.id)
-            now = self._clock.now()
             if await uow.users.follow(follower, followee.id, now):
                 await uow.outbox.add(UserFollowed(follower, followee.id), now)
             answer = uow.views.profile(followee.username, follower)
@@ -38,11 +39,12 @@ class FollowUser:
 
 
 class UnfollowUser:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, follower: UserId, username: str) -> ProfileView:
         async with self._uow as uow:
+            await uow.writes.spend(follower, self._clock.now())
             followee = await uow.users.get_by_username(username)
             if followee is None:
                 raise NotFound("profile")

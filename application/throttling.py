@@ -1,4 +1,6 @@
-"""Brute force, throttled: failed logins are counted per account and client, and per client across accounts.
+"""Budgets: failed logins per account and client and per client, and writes per user.
+
+Brute force, throttled: failed logins are counted per account and client, and per client across accounts.
 
 A count lives in a fixed window that opens at its first failure. Once a count reaches its limit, logins
 it covers are refused (``RateLimited``, with the seconds until its window closes) without looking at the
@@ -76,6 +78,38 @@ class LoginThrottle:
 
     async def succeeded(self, account: str, client: str) -> None:
         await self._counts.clear(_keys(account, client)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class WriteLimit:
+    """A user's writes (publishing, commenting, favoriting, following, and undoing them) are a budget of
+    ``burst`` that refills by ``per_minute``: a burst is fine, a flood is refused until it refills."""
+
+    per_minute: float
+    burst: int
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    left: float  # writes that may be made now, fractions refilling
+    at: datetime
+
+
+def spend_write(budget: Budget | None, limit: WriteLimit, now: datetime) -> Budget:
+    """The budget after one more write at ``now``; ``RateLimited`` when none is left, the budget then
+    untouched. (adapters/postgres/write_budgets.py says the same in SQL.)"""
+    if budget is None:
+        left = float(limit.burst)
+    else:
+        refill = max(0.0, (now - budget.at).total_seconds()) * limit.per_minute / 60
+        left = min(float(limit.burst), budget.left + refill)
+    if left < 1:
+        raise writes_spent(math.ceil((1 - left) * 60 / limit.per_minute))
+    return Budget(left - 1, now if budget is None else max(budget.at, now))
+
+
+def writes_spent(retry_after: int) -> RateLimited:
+    return RateLimited(f"too many writes; try again in {retry_after} seconds", retry_after)
 
 
 def _keys(account: str, client: str) -> tuple[str, str]:

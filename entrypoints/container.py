@@ -58,7 +58,7 @@ from application.notifications import DeliverNotifications, ListNotifications, M
 from application.profiles import FollowUser, GetProfile, UnfollowUser
 from application.seeding import SeedDatabase
 from application.sessions import Authenticate
-from application.throttling import Limit, LoginLimits, LoginThrottle
+from application.throttling import Limit, LoginLimits, LoginThrottle, WriteLimit
 from application.users import (
     GetCurrentUser,
     ListUsers,
@@ -71,6 +71,12 @@ from application.users import (
 from entrypoints.database import database_url
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
+
+
+def write_limit_of(settings: Settings) -> WriteLimit | None:
+    if settings.writes_per_minute == 0:
+        return None
+    return WriteLimit(settings.writes_per_minute, settings.write_burst)
 
 
 class Container(containers.DeclarativeContainer):
@@ -93,7 +99,8 @@ class Container(containers.DeclarativeContainer):
         prepare_threshold=settings.provided.prepare_threshold,
     )
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
-    uow = providers.Factory(PostgresUnitOfWork, pool=pool, bell=outbox_bell)
+    write_limit = providers.Singleton(write_limit_of, settings)
+    uow = providers.Factory(PostgresUnitOfWork, pool=pool, bell=outbox_bell, write_limit=write_limit)
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)
@@ -179,20 +186,20 @@ class Container(containers.DeclarativeContainer):
 
     get_profile = providers.Factory(GetProfile, profiles=profile_queries)
     follow_user = providers.Factory(FollowUser, uow=uow, clock=clock)
-    unfollow_user = providers.Factory(UnfollowUser, uow=uow)
+    unfollow_user = providers.Factory(UnfollowUser, uow=uow, clock=clock)
 
     publish_article = providers.Factory(PublishArticle, uow=uow, clock=clock)
     edit_article = providers.Factory(EditArticle, uow=uow, clock=clock)
-    delete_article = providers.Factory(DeleteArticle, uow=uow)
+    delete_article = providers.Factory(DeleteArticle, uow=uow, clock=clock)
     favorite_article = providers.Factory(FavoriteArticle, uow=uow, clock=clock)
-    unfavorite_article = providers.Factory(UnfavoriteArticle, uow=uow)
+    unfavorite_article = providers.Factory(UnfavoriteArticle, uow=uow, clock=clock)
     get_article = providers.Factory(GetArticle, queries=article_queries)
     list_articles = providers.Factory(ListArticles, queries=article_queries)
     feed_articles = providers.Factory(FeedArticles, queries=article_queries)
     list_tags = providers.Factory(ListTags, queries=tag_queries)
 
     add_comment = providers.Factory(AddComment, uow=uow, clock=clock)
-    delete_comment = providers.Factory(DeleteComment, uow=uow)
+    delete_comment = providers.Factory(DeleteComment, uow=uow, clock=clock)
     list_comments = providers.Factory(ListComments, queries=comment_queries)
 
     seed_database = providers.Factory(SeedDatabase, loader=bulk_loader, hasher=password_hasher)
@@ -220,7 +227,9 @@ class MemoryAdapters(containers.DeclarativeContainer):
     storage = providers.Object("memory")
     pool: providers.Object[None] = providers.Object(None)
     store = providers.Singleton(InMemoryStore)
-    uow = providers.Factory(InMemoryUnitOfWork, store=store)
+    # The container's own write limit (a name of its own: one named like the container's would override it).
+    writes_limited_by: providers.Dependency[WriteLimit | None] = providers.Dependency()
+    uow = providers.Factory(InMemoryUnitOfWork, store=store, write_limit=writes_limited_by)
     article_queries = providers.Singleton(InMemoryArticleQueries, store=store)
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
@@ -242,7 +251,7 @@ def build_container(settings: Settings | None = None, *, memory: bool = False) -
     if settings is not None:
         container.settings.override(providers.Object(settings))
     if memory:
-        container.override(MemoryAdapters())
+        container.override(MemoryAdapters(writes_limited_by=container.write_limit))
     return container
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_client: int = Field(default=100, ge=1)
     login_throttle_seconds: int = Field(default=900, ge=1)
+    # Each user's writes: a burst of write_burst, refilling by writes_per_minute (0: no limit).
+    writes_per_minute: float = Field(default=30.0, ge=0)
+    write_burst: int = Field(default=60, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
     opentelemetry: bool = False

@@ -5,6 +5,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from application.throttling import Budget
 from domain.articles import Article
 from domain.comments import Comment
 from domain.events import DomainEvent
@@ -57,6 +58,7 @@ class State:
     last_user_id: int = 0
     last_article_id: int = 0
     last_comment_id: int = 0
+    write_budgets: dict[UserId, Budget] = field(default_factory=dict)
 
     def snapshot(self) -> "State":
         return copy.deepcopy(self)

@@ -8,19 +8,22 @@ from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.queries import InMemoryViewsAfterCommit
 from adapters.memory.store import InMemoryStore
 from adapters.memory.users import InMemoryUserRepository
+from adapters.memory.write_budgets import InMemoryWriteBudget
 from application.ports import UnitOfWork
+from application.throttling import WriteLimit
 
 
 class InMemoryUnitOfWork(UnitOfWork):
     """Works on a private copy of the state; ``commit()`` publishes it, leaving without it throws it away."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, store: InMemoryStore, write_limit: WriteLimit | None = None) -> None:
+        self._store, self._write_limit = store, write_limit
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
         self._working = self._store.state.snapshot()
         self.users = InMemoryUserRepository(self._working)
+        self.writes = InMemoryWriteBudget(self._working, self._write_limit)
         self.articles = InMemoryArticleRepository(self._working)
         self.comments = InMemoryCommentRepository(self._working)
         self.outbox = InMemoryOutbox(self._working)

@@ -14,6 +14,7 @@ from application.errors import (
     NotFound,
     StorageUnavailable,
 )
+from application.throttling import writes_spent
 
 # Unique index name -> the input field whose value collided.
 _UNIQUE_FIELDS = {
@@ -40,6 +41,11 @@ _MISSING_REFERENCES: dict[str, Callable[[], ApplicationError]] = {
 }
 
 
+# What the write budget trigger (migration 0013) raises at a COMMIT that overspends; its hint is the seconds
+# until a write is back.
+WRITE_BUDGET_SPENT = "write budget spent"
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Around every use of a connection: what the application can name leaves as an application error.
@@ -53,6 +59,10 @@ def translated_errors() -> Iterator[None]:
         if field is None:
             raise
         raise AlreadyExists(field) from None
+    except pg.RaiseException as raised:
+        if raised.diag.message_primary != WRITE_BUDGET_SPENT:
+            raise
+        raise writes_spent(int(raised.diag.message_hint or 1)) from None
     except pg.ForeignKeyViolation as violation:
         missing = _MISSING_REFERENCES.get(violation.diag.constraint_name or "")
         if missing is None:

@@ -15,7 +15,9 @@ from adapters.postgres.queries.people import SELECT_PROFILE
 from adapters.postgres.statements import Statement
 from adapters.postgres.transaction import PipelinedTransaction
 from adapters.postgres.users import PgUserRepository
+from adapters.postgres.write_budgets import PgWriteBudget
 from application.ports import UnitOfWork
+from application.throttling import WriteLimit
 from application.views import AfterCommit, ArticleView, CommentView, ProfileView, ViewsAfterCommit
 from domain.ids import CommentId, Slug, UserId
 from domain.users import username_key
@@ -27,13 +29,16 @@ class PostgresUnitOfWork(UnitOfWork):
     """Statements go out as they are executed; the unit of work waits only for the results it reads and for
     the COMMIT. Leaving the block without committing rolls back before the connection goes back."""
 
-    def __init__(self, pool: Pool, bell: OutboxBell | None = None) -> None:
-        self._pool, self._bell = pool, bell
+    def __init__(
+        self, pool: Pool, bell: OutboxBell | None = None, write_limit: WriteLimit | None = None
+    ) -> None:
+        self._pool, self._bell, self._write_limit = pool, bell, write_limit
 
     async def __aenter__(self) -> Self:
         self._transaction = transaction = await PipelinedTransaction.begin(self._pool)
         self._open = True
         self.users = PgUserRepository(transaction)
+        self.writes = PgWriteBudget(transaction, self._write_limit)
         self.articles = PgArticleRepository(transaction)
         self.comments = PgCommentRepository(transaction)
         self.outbox = PgOutbox(transaction)

@@ -33,7 +33,7 @@ from adapters.postgres.uow import PostgresUnitOfWork
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
-from application.throttling import AttemptCounts
+from application.throttling import AttemptCounts, WriteLimit
 from application.views import (
     ArticleQueries,
     CommentQueries,
@@ -65,6 +65,7 @@ class Backend:
     accounts: UserQueries
     new_stamps: Callable[[], SecurityStamps]  # another process's, when called again
     attempts: AttemptCounts
+    limited_uow: Callable[[WriteLimit], UnitOfWork]  # a unit of work that spends writes by this limit
 
     async def user(self, name: str) -> User:
         async with self.new_uow() as uow:
@@ -128,6 +129,7 @@ def memory_backend() -> Backend:
         InMemoryUserQueries(store),
         partial(InMemorySecurityStamps, store),
         InMemoryAttemptCounts(),
+        partial(InMemoryUnitOfWork, store),
     )
 
 
@@ -151,6 +153,7 @@ async def postgres_backend(url: str) -> AsyncIterator[Backend]:
             # Refreshing often, so a test waits a fraction of the second a revocation may take.
             partial(PgSecurityStamps, pool, interval=0.05),
             PgAttemptCounts(pool),
+            partial(PostgresUnitOfWork, pool, None),
         )
         await events.aclose()
 

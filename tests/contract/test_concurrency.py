@@ -36,7 +36,9 @@ async def test_one_user_favoriting_twenty_times_at_once_counts_once(backend: Bac
     assert (view.favorites_count, view.favorited) == (1, True)
     assert (await backend.articles.search(ArticleFilter(favorited_by="fan"), Page(), None)).count == 1
 
-    await asyncio.gather(*(UnfavoriteArticle(backend.new_uow())(fan.id, article.slug) for _ in range(20)))
+    await asyncio.gather(
+        *(UnfavoriteArticle(backend.new_uow(), SteppingClock())(fan.id, article.slug) for _ in range(20))
+    )
     view = await backend.articles.get(article.slug, fan.id)
     assert view is not None
     assert (view.favorites_count, view.favorited) == (0, False)
@@ -77,7 +79,7 @@ async def test_favorites_racing_a_delete_end_cleanly(backend: Backend) -> None:
     clock = SteppingClock()
     outcomes = await asyncio.gather(
         *(FavoriteArticle(backend.new_uow(), clock)(fan.id, article.slug) for fan in fans[:5]),
-        DeleteArticle(backend.new_uow())(author.id, Slug("doomed")),
+        DeleteArticle(backend.new_uow(), SteppingClock())(author.id, Slug("doomed")),
         *(FavoriteArticle(backend.new_uow(), clock)(fan.id, article.slug) for fan in fans[5:]),
         return_exceptions=True,
     )
@@ -103,7 +105,9 @@ async def test_publishing_and_deleting_with_overlapping_tags_at_once(backend: Ba
         )
     )
     slugs = [article.slug for article in published]
-    await asyncio.gather(*(DeleteArticle(backend.new_uow())(author.id, slug) for slug in slugs[::2]))
+    await asyncio.gather(
+        *(DeleteArticle(backend.new_uow(), SteppingClock())(author.id, slug) for slug in slugs[::2])
+    )
     remaining = tag_sets[1::2]
     for tag in ("a", "b", "c"):
         page = await backend.articles.search(ArticleFilter(tag=tag), Page(), None)

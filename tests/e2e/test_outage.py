@@ -41,7 +41,9 @@ async def test_a_restart_under_writes_loses_nothing_and_service_resumes_within_t
     try:
         migrations.upgrade(url)
         # Two connections, lost together, so no retry of a later-lost one happens to fall near the return.
-        settings = settings_for(tmp_path, url, pool_min_size=2, pool_max_size=2, pool_timeout_seconds=1.0)
+        settings = settings_for(
+            tmp_path, url, pool_min_size=2, pool_max_size=2, pool_timeout_seconds=1.0, writes_per_minute=0
+        )
         container = build_container(settings)
         container.password_hasher.override(
             providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)

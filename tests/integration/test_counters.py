@@ -90,14 +90,14 @@ async def test_counters_survive_a_storm_of_concurrent_writes(
         if action == 0:
             return FavoriteArticle(uow(), clock)(user.id, slug)
         if action == 1:
-            return UnfavoriteArticle(uow())(user.id, slug)
+            return UnfavoriteArticle(uow(), SteppingClock())(user.id, slug)
         if action == 2:
             author = users[slugs.index(slug) % 8]
             return EditArticle(uow(), clock)(author.id, slug, tags=rng.sample(tags, rng.randrange(4)))
         if action == 3:
             return PublishArticle(uow(), clock)(user.id, "Post", "d", "b", rng.sample(tags, 3))
         author = users[slugs.index(slug) % 8]
-        return DeleteArticle(uow())(author.id, slug)
+        return DeleteArticle(uow(), SteppingClock())(author.id, slug)
 
     outcomes = await asyncio.gather(*(random_write() for _ in range(300)), return_exceptions=True)  # type: ignore[arg-type]
     unexpected = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, NotFound)]

@@ -83,7 +83,7 @@ async def test_only_the_author_may_edit_or_delete(
     with pytest.raises(NotAuthor):
         await EditArticle(InMemoryUnitOfWork(store), clock)(bob, slug, body="hijacked")
     with pytest.raises(NotAuthor):
-        await DeleteArticle(InMemoryUnitOfWork(store))(bob, slug)
+        await DeleteArticle(InMemoryUnitOfWork(store), SteppingClock())(bob, slug)
     view = await GetArticle(InMemoryArticleQueries(store))(slug, None)
     assert view.body == "b"
 
@@ -107,9 +107,9 @@ async def test_unknown_slugs_are_not_found(
     nowhere = Slug("nowhere")
     for attempt in [
         EditArticle(InMemoryUnitOfWork(store), clock)(alice, nowhere, body="x"),
-        DeleteArticle(InMemoryUnitOfWork(store))(alice, nowhere),
+        DeleteArticle(InMemoryUnitOfWork(store), SteppingClock())(alice, nowhere),
         FavoriteArticle(InMemoryUnitOfWork(store), clock)(alice, nowhere),
-        UnfavoriteArticle(InMemoryUnitOfWork(store))(alice, nowhere),
+        UnfavoriteArticle(InMemoryUnitOfWork(store), SteppingClock())(alice, nowhere),
         GetArticle(InMemoryArticleQueries(store))(nowhere, None),
         AddComment(InMemoryUnitOfWork(store), clock)(alice, nowhere, "hi"),
         ListComments(InMemoryCommentQueries(store))(nowhere, None),
@@ -126,7 +126,7 @@ async def test_deleting_removes_comments_and_favorites(
     favorited = await FavoriteArticle(InMemoryUnitOfWork(store), clock)(bob, slug)
     assert (favorited.favorited, favorited.favorites_count) == (True, 1)
     await AddComment(InMemoryUnitOfWork(store), clock)(bob, slug, "nice")
-    await DeleteArticle(InMemoryUnitOfWork(store))(alice, slug)
+    await DeleteArticle(InMemoryUnitOfWork(store), SteppingClock())(alice, slug)
     assert (store.state.articles, store.state.favorites, store.state.comments) == ({}, {}, {})
 
 
@@ -140,12 +140,12 @@ async def test_comments_belong_to_their_article_and_author(
     assert (added.body, added.author.username) == ("hello", "bob")
     comment = added.id
     with pytest.raises(NotFound):
-        await DeleteComment(InMemoryUnitOfWork(store))(bob, second, comment)
+        await DeleteComment(InMemoryUnitOfWork(store), SteppingClock())(bob, second, comment)
     with pytest.raises(NotFound):
-        await DeleteComment(InMemoryUnitOfWork(store))(bob, first, CommentId(999))
+        await DeleteComment(InMemoryUnitOfWork(store), SteppingClock())(bob, first, CommentId(999))
     with pytest.raises(NotAuthor):
-        await DeleteComment(InMemoryUnitOfWork(store))(alice, first, comment)
-    await DeleteComment(InMemoryUnitOfWork(store))(bob, first, comment)
+        await DeleteComment(InMemoryUnitOfWork(store), SteppingClock())(alice, first, comment)
+    await DeleteComment(InMemoryUnitOfWork(store), SteppingClock())(bob, first, comment)
     assert await ListComments(InMemoryCommentQueries(store))(first, None) == []
 
 
@@ -168,7 +168,7 @@ async def test_follow_rules(
     followed = await FollowUser(InMemoryUnitOfWork(store), clock)(alice, "BOB")
     assert (followed.username, followed.following) == ("bob", True)
     assert (await GetProfile(InMemoryProfileQueries(store))("bob", alice)).following
-    assert not (await UnfollowUser(InMemoryUnitOfWork(store))(alice, "bob")).following
+    assert not (await UnfollowUser(InMemoryUnitOfWork(store), SteppingClock())(alice, "bob")).following
     assert not (await GetProfile(InMemoryProfileQueries(store))("bob", alice)).following
     with pytest.raises(NotFound):
         await GetProfile(InMemoryProfileQueries(store))("nobody", None)

@@ -1,4 +1,5 @@
-"""Brute force against LogIn: per account and client, per client across accounts, by the clock."""
+"""Brute force against LogIn: per account and client, per client across accounts, by the clock; and the
+write budget's rule."""
 
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
 from adapters.security.tokens import JwtTokenService
 from application.errors import AuthenticationFailed, RateLimited
-from application.throttling import Limit, LoginLimits, LoginThrottle
+from application.throttling import Limit, LoginLimits, LoginThrottle, WriteLimit, spend_write
 from application.users import LogIn, RegisterUser
 from tests.support.fakes import FakePasswordHasher, SteppingClock
 
@@ -90,3 +91,28 @@ async def test_unknown_emails_count_like_wrong_passwords(log_in: LogIn) -> None:
     await fail(log_in, "nobody@example.com", ATTACKER, times=3)
     with pytest.raises(RateLimited):
         await log_in("nobody@example.com", "anything", ATTACKER)
+
+
+LIMIT = WriteLimit(per_minute=6, burst=3)  # one write back every 10 s
+
+
+def test_a_write_budget_allows_a_burst_then_refills_by_its_rate() -> None:
+    start = SteppingClock().now()
+    budget = None
+    for _ in range(3):
+        budget = spend_write(budget, LIMIT, start)
+    with pytest.raises(RateLimited) as refused:
+        spend_write(budget, LIMIT, start + timedelta(seconds=4))
+    assert refused.value.retry_after == 6
+    assert str(refused.value) == "too many writes; try again in 6 seconds"
+    again = spend_write(budget, LIMIT, start + timedelta(seconds=10))
+    assert again.left == pytest.approx(0)
+    full = spend_write(again, LIMIT, start + timedelta(hours=1))
+    assert full.left == pytest.approx(LIMIT.burst - 1), "a budget never refills past its burst"
+
+
+def test_a_clock_behind_the_last_write_refills_nothing() -> None:
+    start = SteppingClock().now()
+    budget = spend_write(spend_write(None, LIMIT, start), LIMIT, start)
+    earlier = spend_write(budget, LIMIT, start - timedelta(minutes=5))
+    assert (earlier.left, earlier.at) == (pytest.approx(0), start)
