@@ -1,7 +1,7 @@
 """The notifications inbox: built from domain events by the queue consumer, read through the API."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from application.events import StoredEvent
@@ -14,10 +14,11 @@ from domain.pagination import Page
 
 
 class DeliverNotifications:
-    """The event handler: who should hear about what. Idempotent, so redelivery is harmless."""
+    """The event handler: who should hear about what. Idempotent, so redelivery is harmless. Follows and
+    favorites that are undone and done again notify once per ``repeat_window`` (zero: every time)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, repeat_window: timedelta) -> None:
+        self._uow, self._repeat_window = uow, repeat_window
 
     async def __call__(self, stored: StoredEvent) -> None:
         event, at = stored.event, stored.occurred_at
@@ -32,7 +33,7 @@ class DeliverNotifications:
                     note = NewNotification(
                         NotificationKind.ARTICLE_FAVORITED, event.user_id, at, event.slug, event.title
                     )
-                    await uow.notifications.add(stored.id, event.author_id, note)
+                    await self._tell(uow, stored.id, event.author_id, note)
                 case CommentAdded() if event.author_id != event.article_author_id:
                     note = NewNotification(
                         NotificationKind.COMMENT_ADDED,
@@ -45,8 +46,14 @@ class DeliverNotifications:
                     await uow.notifications.add(stored.id, event.article_author_id, note)
                 case UserFollowed():
                     note = NewNotification(NotificationKind.USER_FOLLOWED, event.follower_id, at)
-                    await uow.notifications.add(stored.id, event.followee_id, note)
+                    await self._tell(uow, stored.id, event.followee_id, note)
             await uow.commit()
+
+    async def _tell(self, uow: UnitOfWork, event_id: int, recipient: UserId, note: NewNotification) -> None:
+        if note.kind.undoable and self._repeat_window:
+            await uow.notifications.add_once_within(self._repeat_window, event_id, recipient, note)
+        else:
+            await uow.notifications.add(event_id, recipient, note)
 
 
 @dataclass(frozen=True, slots=True)

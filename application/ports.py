@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -85,6 +85,13 @@ class Outbox(Protocol):
 class NotificationRepository(Protocol):
     async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
         """Idempotent per (event, recipient): redelivering an event notifies nobody twice."""
+        ...
+
+    async def add_once_within(
+        self, window: timedelta, event_id: int, recipient: UserId, notification: NewNotification
+    ) -> None:
+        """Like ``add``, unless the recipient was told of this kind, actor and article (if any) less than
+        ``window`` before ``notification.created_at``: safe against concurrent deliveries."""
         ...
 
     async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:

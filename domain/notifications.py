@@ -13,6 +13,12 @@ class NotificationKind(StrEnum):
     COMMENT_ADDED = "commentAdded"  # someone commented on your article
     USER_FOLLOWED = "userFollowed"  # someone followed you
 
+    @property
+    def undoable(self) -> bool:
+        """Following and favoriting can be undone and done again at will: a recipient hears of the same
+        actor doing it to the same thing once per window, however often it is toggled."""
+        return self in (NotificationKind.ARTICLE_FAVORITED, NotificationKind.USER_FOLLOWED)
+
 
 @dataclass(frozen=True, slots=True)
 class NewNotification:

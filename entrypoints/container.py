@@ -206,7 +206,11 @@ class Container(containers.DeclarativeContainer):
 
     list_notifications = providers.Factory(ListNotifications, queries=notification_queries)
     mark_notifications_read = providers.Factory(MarkNotificationsRead, uow=uow, clock=clock)
-    deliver_notifications = providers.Factory(DeliverNotifications, uow=uow)
+    deliver_notifications = providers.Factory(
+        DeliverNotifications,
+        uow=uow,
+        repeat_window=providers.Factory(timedelta, hours=settings.provided.notification_repeat_hours),
+    )
     retry_policy = providers.Singleton(
         RetryPolicy,
         max_attempts=settings.provided.worker_max_attempts,

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     worker_max_attempts: int = Field(default=5, ge=1)
     worker_retry_seconds: float = Field(default=1.0, gt=0)
     outbox_retention_days: int = Field(default=7, ge=1)
+    # A follow or favorite undone and done again notifies its recipient once per window (0: every time).
+    notification_repeat_hours: float = Field(default=24.0, ge=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)

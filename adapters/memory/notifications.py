@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.memory.store import NotificationRecord, State
 from application.ports import NotificationRepository
@@ -18,6 +18,16 @@ class InMemoryNotificationRepository(NotificationRepository):
         self._state.last_notification_id += 1
         note_id = self._state.last_notification_id
         self._state.notifications[note_id] = NotificationRecord(note_id, recipient, event_id, notification)
+
+    async def add_once_within(
+        self, window: timedelta, event_id: int, recipient: UserId, notification: NewNotification
+    ) -> None:
+        told = (recipient, notification.actor_id, notification.kind.value, notification.article_slug or "")
+        last = self._state.told.get(told)
+        if last is not None and last > notification.created_at - window:
+            return
+        self._state.told[told] = notification.created_at
+        await self.add(event_id, recipient, notification)
 
     async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:
         for follower in sorted(f for f, followed in self._state.follows if followed == followee):

@@ -59,6 +59,8 @@ class State:
     last_article_id: int = 0
     last_comment_id: int = 0
     write_budgets: dict[UserId, Budget] = field(default_factory=dict)
+    # (recipient, actor, kind, article slug or "") → when the recipient was last told of it
+    told: dict[tuple[UserId, UserId, str, str], datetime] = field(default_factory=dict)
 
     def snapshot(self) -> "State":
         return copy.deepcopy(self)

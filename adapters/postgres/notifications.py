@@ -1,6 +1,6 @@
 """Notifications, inside a unit of work: written by the event handler, marked read by their recipient."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.postgres.statements import Statement
 from adapters.postgres.transaction import PipelinedTransaction
@@ -14,6 +14,26 @@ INSERT_NOTIFICATION = Statement(
         (recipient_id, event_id, kind, actor_id, article_slug, article_title, comment_id, created_at)
     VALUES (%(recipient)s, %(event_id)s, %(kind)s, %(actor)s, %(slug)s, %(title)s, %(comment_id)s,
             %(created_at)s)
+    ON CONFLICT (event_id, recipient_id) DO NOTHING
+    """
+)
+
+# The notification exists only when the upsert moved the recipient's "last told" mark: a mark younger
+# than the window stays, and the row lock taken on conflict makes a concurrent delivery wait and see it.
+INSERT_ONCE_WITHIN = Statement(
+    """
+    WITH told AS (
+        INSERT INTO last_told AS t (recipient_id, actor_id, kind, article_slug, told_at)
+        VALUES (%(recipient)s, %(actor)s, %(kind)s, coalesce(%(slug)s, ''), %(created_at)s)
+        ON CONFLICT (recipient_id, actor_id, kind, article_slug) DO UPDATE SET told_at = excluded.told_at
+        WHERE t.told_at <= excluded.told_at - %(window)s
+        RETURNING recipient_id
+    )
+    INSERT INTO notifications
+        (recipient_id, event_id, kind, actor_id, article_slug, article_title, comment_id, created_at)
+    SELECT told.recipient_id, %(event_id)s, %(kind)s, %(actor)s, %(slug)s, %(title)s, %(comment_id)s,
+           %(created_at)s
+    FROM told
     ON CONFLICT (event_id, recipient_id) DO NOTHING
     """
 )
@@ -56,6 +76,12 @@ class PgNotificationRepository(NotificationRepository):
     async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
         params = {**_params(event_id, notification), "recipient": recipient}
         await self._transaction.send(INSERT_NOTIFICATION, params)
+
+    async def add_once_within(
+        self, window: timedelta, event_id: int, recipient: UserId, notification: NewNotification
+    ) -> None:
+        params = {**_params(event_id, notification), "recipient": recipient, "window": window}
+        await self._transaction.send(INSERT_ONCE_WITHIN, params)
 
     async def add_for_followers(self, event_id: int, followee: UserId, notification: NewNotification) -> None:
         params = {**_params(event_id, notification), "followee": followee}

@@ -7,11 +7,13 @@ import pytest
 
 from application.events import StoredEvent
 from application.notifications import DeliverNotifications, NotifiedArticle
-from domain.events import ArticlePublished, UserFollowed
+from domain.events import ArticleFavorited, ArticlePublished, UserFollowed
 from domain.ids import ArticleId, Slug
 from domain.notifications import NewNotification, NotificationKind
 from domain.pagination import Page
 from tests.contract.conftest import START, Backend
+
+DAY = timedelta(days=1)
 
 
 async def record(backend: Backend, *events: object) -> None:
@@ -140,7 +142,53 @@ async def test_notifications_once_per_event_and_recipient(backend: Backend) -> N
 
 async def test_delivering_the_same_event_twice_is_harmless(backend: Backend) -> None:
     alice, bob = await backend.user("alice"), await backend.user("bob")
-    deliver = DeliverNotifications(backend.new_uow())
+    deliver = DeliverNotifications(backend.new_uow(), DAY)
     stored = StoredEvent(41, UserFollowed(bob.id, alice.id), START, 0)
-    await asyncio.gather(deliver(stored), DeliverNotifications(backend.new_uow())(stored))
+    await asyncio.gather(deliver(stored), DeliverNotifications(backend.new_uow(), DAY)(stored))
     assert (await backend.notifications.inbox(alice.id, Page())).count == 1
+
+
+async def test_undoable_acts_notify_once_per_actor_and_article_within_the_window(backend: Backend) -> None:
+    alice, bob, carol = await backend.user("alice"), await backend.user("bob"), await backend.user("carol")
+    post, other = await backend.article(alice, "Post"), await backend.article(alice, "Other")
+    deliver = DeliverNotifications(backend.new_uow(), DAY)
+    toggles = [UserFollowed(bob.id, alice.id), ArticleFavorited(post.id, post.slug, "Post", alice.id, bob.id)]
+    for cycle in range(4):  # bob follows and favorites, undoes both, does both again...
+        for offset, event in enumerate(toggles):
+            await deliver(StoredEvent(10 * cycle + offset, event, START + timedelta(minutes=cycle), 0))
+    await deliver(
+        StoredEvent(50, ArticleFavorited(other.id, other.slug, "Other", alice.id, bob.id), START, 0)
+    )
+    await deliver(StoredEvent(51, UserFollowed(carol.id, alice.id), START, 0))
+    await deliver(StoredEvent(52, UserFollowed(bob.id, alice.id), START + DAY, 0))  # the window has passed
+
+    inbox = await backend.notifications.inbox(alice.id, Page())
+    told = sorted(
+        (n.kind, n.actor.username, n.article.slug if n.article else None) for n in inbox.notifications
+    )
+    assert told == sorted(
+        [
+            (NotificationKind.USER_FOLLOWED, "bob", None),
+            (NotificationKind.ARTICLE_FAVORITED, "bob", post.slug),
+            (NotificationKind.ARTICLE_FAVORITED, "bob", other.slug),
+            (NotificationKind.USER_FOLLOWED, "carol", None),
+            (NotificationKind.USER_FOLLOWED, "bob", None),
+        ]
+    )
+
+
+async def test_concurrent_deliveries_of_a_repeated_act_notify_once(backend: Backend) -> None:
+    alice, bob = await backend.user("alice"), await backend.user("bob")
+    follows = [
+        StoredEvent(60 + n, UserFollowed(bob.id, alice.id), START + timedelta(seconds=n), 0) for n in range(4)
+    ]
+    await asyncio.gather(*(DeliverNotifications(backend.new_uow(), DAY)(stored) for stored in follows))
+    assert (await backend.notifications.inbox(alice.id, Page())).count == 1
+
+
+async def test_a_zero_window_notifies_every_time(backend: Backend) -> None:
+    alice, bob = await backend.user("alice"), await backend.user("bob")
+    deliver = DeliverNotifications(backend.new_uow(), timedelta(0))
+    for n in range(3):
+        await deliver(StoredEvent(70 + n, UserFollowed(bob.id, alice.id), START, 0))
+    assert (await backend.notifications.inbox(alice.id, Page())).count == 3

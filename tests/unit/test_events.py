@@ -25,6 +25,8 @@ from domain.pagination import Page
 from domain.users import FIRST_SECURITY_STAMP, NewUser, PasswordHash
 from tests.support.fakes import SteppingClock
 
+DAY = timedelta(days=1)
+
 
 async def add_users(store: InMemoryStore, *names: str) -> list[UserId]:
     async with InMemoryUnitOfWork(store) as uow:
@@ -44,7 +46,7 @@ def consumer(
     store: InMemoryStore, clock: SteppingClock, handler: object = None, attempts: int = 3
 ) -> ProcessEvents:
     source = InMemoryEventSource(store, clock)
-    deliver = handler or DeliverNotifications(InMemoryUnitOfWork(store))
+    deliver = handler or DeliverNotifications(InMemoryUnitOfWork(store), DAY)
     return ProcessEvents(source, deliver, clock, RetryPolicy(max_attempts=attempts))  # type: ignore[arg-type]
 
 
@@ -118,7 +120,7 @@ async def test_notifications_reach_the_right_people_once(store: InMemoryStore, c
 
 async def test_redelivered_events_notify_nobody_twice(store: InMemoryStore, clock: SteppingClock) -> None:
     alice, bob = await add_users(store, "alice", "bob")
-    deliver = DeliverNotifications(InMemoryUnitOfWork(store))
+    deliver = DeliverNotifications(InMemoryUnitOfWork(store), DAY)
     event = StoredEvent(1, UserFollowed(bob, alice), clock.now(), 0)
     await deliver(event)
     await deliver(event)
@@ -129,7 +131,11 @@ class FailsFor:
     """A handler that fails for one kind of event and delivers the rest."""
 
     def __init__(self, store: InMemoryStore, poisoned: UserId) -> None:
-        self.deliver, self.poisoned, self.calls = DeliverNotifications(InMemoryUnitOfWork(store)), poisoned, 0
+        self.deliver, self.poisoned, self.calls = (
+            DeliverNotifications(InMemoryUnitOfWork(store), DAY),
+            poisoned,
+            0,
+        )
 
     async def __call__(self, stored: StoredEvent) -> None:
         self.calls += 1
