@@ -36,6 +36,7 @@ from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.seed import PgBulkLoader
 from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.postgres.write_budgets import WriteLeases
 from adapters.security.clock import SystemClock
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
 from adapters.security.passwords import Argon2PasswordHasher
@@ -100,7 +101,10 @@ class Container(containers.DeclarativeContainer):
     )
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
     write_limit = providers.Singleton(write_limit_of, settings)
-    uow = providers.Factory(PostgresUnitOfWork, pool=pool, bell=outbox_bell, write_limit=write_limit)
+    write_leases = providers.Singleton(WriteLeases)
+    uow = providers.Factory(
+        PostgresUnitOfWork, pool=pool, bell=outbox_bell, write_limit=write_limit, write_leases=write_leases
+    )
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)

@@ -15,7 +15,7 @@ from adapters.postgres.queries.people import SELECT_PROFILE
 from adapters.postgres.statements import Statement
 from adapters.postgres.transaction import PipelinedTransaction
 from adapters.postgres.users import PgUserRepository
-from adapters.postgres.write_budgets import PgWriteBudget
+from adapters.postgres.write_budgets import PgWriteBudget, WriteLeases
 from application.ports import UnitOfWork
 from application.throttling import WriteLimit
 from application.views import AfterCommit, ArticleView, CommentView, ProfileView, ViewsAfterCommit
@@ -30,15 +30,20 @@ class PostgresUnitOfWork(UnitOfWork):
     the COMMIT. Leaving the block without committing rolls back before the connection goes back."""
 
     def __init__(
-        self, pool: Pool, bell: OutboxBell | None = None, write_limit: WriteLimit | None = None
+        self,
+        pool: Pool,
+        bell: OutboxBell | None = None,
+        write_limit: WriteLimit | None = None,
+        write_leases: WriteLeases | None = None,
     ) -> None:
-        self._pool, self._bell, self._write_limit = pool, bell, write_limit
+        self._pool, self._bell = pool, bell
+        self._write_limit, self._write_leases = write_limit, write_leases
 
     async def __aenter__(self) -> Self:
         self._transaction = transaction = await PipelinedTransaction.begin(self._pool)
         self._open = True
         self.users = PgUserRepository(transaction)
-        self.writes = PgWriteBudget(transaction, self._write_limit)
+        self.writes = PgWriteBudget(self._write_limit, self._write_leases)
         self.articles = PgArticleRepository(transaction)
         self.comments = PgCommentRepository(transaction)
         self.outbox = PgOutbox(transaction)
@@ -53,10 +58,15 @@ class PostgresUnitOfWork(UnitOfWork):
         try:
             await self.outbox.flush()
         except BaseException:
+            self.writes.undo()
             await self._transaction.rollback()
             raise
-        reads = self.views.reads
-        found = await self._transaction.commit([(statement, params) for statement, params, _ in reads])
+        reads = self.writes.reads + self.views.reads
+        try:
+            found = await self._transaction.commit([(statement, params) for statement, params, _ in reads])
+        except BaseException:
+            self.writes.undo()
+            raise
         for (_, _, resolve), rows in zip(reads, found, strict=True):
             resolve(rows)
         if self.outbox.recorded and self._bell is not None:
@@ -70,6 +80,7 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         if self._open:
             self._open = False
+            self.writes.undo()
             await self._transaction.rollback()
 
 

@@ -4,7 +4,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01
 
-A write spends one from its user's row (adapters/postgres/write_budgets.py says how, by the rule of
+A write spends from its user's row (adapters/postgres/write_budgets.py says how, by the rule of
 ``application.throttling.spend_write``), even below zero. A deferred constraint trigger refuses, at the
 COMMIT, a transaction that leaves a budget below zero: raising then, not at the spending statement,
 lets every statement queued behind it in the pipeline run first (one aborted mid-pipeline would leave
@@ -29,7 +29,8 @@ def upgrade() -> None:
             user_id bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
             writes_left double precision NOT NULL,
             per_minute double precision NOT NULL,
-            counted_at timestamptz NOT NULL
+            counted_at timestamptz NOT NULL,
+            taken integer NOT NULL  -- writes the last spend took at once (a process keeps the rest)
         )
         """
     )

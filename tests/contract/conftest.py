@@ -23,6 +23,7 @@ from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.postgres.attempts import PgAttemptCounts
 from adapters.postgres.events import PgEventSource
+from adapters.postgres.pool import Pool
 from adapters.postgres.queries.articles import PgArticleQueries
 from adapters.postgres.queries.comments import PgCommentQueries
 from adapters.postgres.queries.notifications import PgNotificationQueries
@@ -30,6 +31,7 @@ from adapters.postgres.queries.people import PgProfileQueries, PgUserQueries
 from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.uow import PostgresUnitOfWork
+from adapters.postgres.write_budgets import WriteLeases
 from application.events import EventSource
 from application.notifications import NotificationQueries
 from application.ports import UnitOfWork
@@ -153,7 +155,7 @@ async def postgres_backend(url: str) -> AsyncIterator[Backend]:
             # Refreshing often, so a test waits a fraction of the second a revocation may take.
             partial(PgSecurityStamps, pool, interval=0.05),
             PgAttemptCounts(pool),
-            partial(PostgresUnitOfWork, pool, None),
+            partial(_limited_pg_uow, pool, WriteLeases()),
         )
         await events.aclose()
 
@@ -178,3 +180,7 @@ async def collated_backend(request: pytest.FixtureRequest) -> AsyncIterator[Back
     truncate_all(url)
     async with postgres_backend(url) as found:
         yield found
+
+
+def _limited_pg_uow(pool: Pool, leases: WriteLeases, limit: WriteLimit) -> UnitOfWork:
+    return PostgresUnitOfWork(pool, None, limit, leases)
