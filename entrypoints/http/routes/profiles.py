@@ -38,7 +38,8 @@ async def follow(username: str, request: Request) -> Response:
     "/{username}/follow",
     response_model=ProfileEnvelope,
     openapi_extra=TOKEN,
-    responses=may_answer(404, 429),
+    # 422: unfollowing yourself.
+    responses=may_answer(404, 422, 429),
     summary="Unfollow a user",
 )
 async def unfollow(username: str, request: Request) -> Response:
