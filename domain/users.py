@@ -21,8 +21,13 @@ NO_IMAGE: Final = ""
 IMAGE_URL_MAX_LENGTH: Final = 2048
 
 # Usernames appear in URLs (/profiles/{username}); word characters, dot and hyphen need no escaping.
-_USERNAME = re.compile(r"[\w.-]+")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_USERNAME_CHARACTER = r"[\w.-]"
+_USERNAME = re.compile(rf"{_USERNAME_CHARACTER}+")
+# A username as stored (NFKC): those characters, with at least one letter or digit ([^\W_]).
+USERNAME_PATTERN: Final = rf"^{_USERNAME_CHARACTER}*[^\W_]{_USERNAME_CHARACTER}*$"
+_USERNAME_SHAPE = re.compile(USERNAME_PATTERN)
+EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def username(value: str) -> str:
@@ -31,7 +36,7 @@ def username(value: str) -> str:
     if not _USERNAME.fullmatch(value):
         raise InvalidValue("username", "may contain only letters, digits, '_', '.' and '-'")
     # "." and ".." are path segments that clients and proxies resolve before /profiles/{username} is seen.
-    if not any(character.isalnum() for character in value):
+    if not _USERNAME_SHAPE.fullmatch(value):
         raise InvalidValue("username", "must contain a letter or a digit")
     return value
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.caching import CachedTagQueries
+from adapters.caching import CachedTagQueries, TagsKeptFresh
 from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
@@ -102,7 +102,7 @@ class Container(containers.DeclarativeContainer):
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
     write_limit = providers.Singleton(write_limit_of, settings)
     write_leases = providers.Singleton(WriteLeases)
-    uow = providers.Factory(
+    storage_uow = providers.Factory(
         PostgresUnitOfWork, pool=pool, bell=outbox_bell, write_limit=write_limit, write_leases=write_leases
     )
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
@@ -112,6 +112,8 @@ class Container(containers.DeclarativeContainer):
     tag_queries = providers.Singleton(
         CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
     )
+    # What this process commits to articles shows in its own tag list at once.
+    uow = providers.Factory(TagsKeptFresh, inner=storage_uow, tags=tag_queries)
     user_queries = providers.Singleton(PgUserQueries, pool=pool)
     security_stamps = providers.Singleton(PgSecurityStamps, pool=pool)
     attempt_counts = providers.Singleton(PgAttemptCounts, pool=pool)
@@ -237,7 +239,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     store = providers.Singleton(InMemoryStore)
     # The container's own write limit (a name of its own: one named like the container's would override it).
     writes_limited_by: providers.Dependency[WriteLimit | None] = providers.Dependency()
-    uow = providers.Factory(InMemoryUnitOfWork, store=store, write_limit=writes_limited_by)
+    storage_uow = providers.Factory(InMemoryUnitOfWork, store=store, write_limit=writes_limited_by)
     article_queries = providers.Singleton(InMemoryArticleQueries, store=store)
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)

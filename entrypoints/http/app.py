@@ -10,7 +10,7 @@ from entrypoints.container import Container, build_container, running
 from entrypoints.http.docs import add_documentation
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import CorsMiddleware, EdgeMiddleware
-from entrypoints.http.openapi import document_security
+from entrypoints.http.openapi import document_api
 from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
 from entrypoints.logs import configure_logging
 
@@ -56,7 +56,7 @@ def create_app(container: Container | None = None) -> FastAPI:
             module.routes.add_to(app, methods=methods)
     for module in (notifications, health):
         module.routes.add_to(app)
-    document_security(app)
+    document_api(app)
     add_documentation(app)
 
     app.add_middleware(

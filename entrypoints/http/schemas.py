@@ -1,11 +1,53 @@
 """Request bodies, named as the RealWorld spec names them (camelCase on the wire). Response bodies are
-declared once, in rendering.py."""
+declared once, in rendering.py.
+
+Each text field's limits are documented from the domain's constants (``_limits``) and checked by the
+domain, not here: the domain says what is wrong with a value, in its words, on every entrypoint alike.
+"""
 
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
+
+from domain import articles, comments, users
+from domain.ids import MAX_ID
+from domain.text import NOT_BLANK_PATTERN
+
+# JSON Schema counts characters; at most 4 UTF-8 bytes each, this many always fit the byte limit.
+PASSWORD_MAX_CHARACTERS = users.PASSWORD_MAX_BYTES // 4
+
+
+def _limits(
+    max_length: int, *, min_length: int = 1, pattern: str | None = NOT_BLANK_PATTERN
+) -> dict[str, Any]:
+    """``Field`` arguments documenting a text field's limits (no text may contain NUL either, which JSON
+    Schema cannot say simply). By default a field may not be blank: it has a character that is not
+    whitespace."""
+    schema: dict[str, Any] = {"maxLength": max_length}
+    if min_length:
+        schema["minLength"] = min_length
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return {"json_schema_extra": schema}
+
+
+def _tags() -> dict[str, Any]:
+    tag = _limits(articles.TAG_MAX_LENGTH)["json_schema_extra"]
+    return {"json_schema_extra": {"maxItems": articles.TAGS_MAX_COUNT, "items": {"type": "string", **tag}}}
+
+
+USERNAME = _limits(users.USERNAME_MAX_LENGTH, pattern=users.USERNAME_PATTERN)
+EMAIL = _limits(users.EMAIL_MAX_LENGTH, pattern=users.EMAIL_PATTERN)
+PASSWORD = _limits(PASSWORD_MAX_CHARACTERS, min_length=users.PASSWORD_MIN_LENGTH, pattern=None)
+BIO = _limits(users.BIO_MAX_LENGTH, min_length=0, pattern=None)
+IMAGE = _limits(users.IMAGE_URL_MAX_LENGTH, min_length=0, pattern=None)
+TITLE = _limits(articles.TITLE_MAX_LENGTH)
+DESCRIPTION = _limits(articles.DESCRIPTION_MAX_LENGTH)
+ARTICLE_BODY = _limits(articles.BODY_MAX_LENGTH)
+TAGS = _tags()
+COMMENT_BODY = _limits(comments.BODY_MAX_LENGTH)
 
 
 class _In(BaseModel):
@@ -30,9 +72,9 @@ class _In(BaseModel):
 
 
 class NewUserIn(_In):
-    username: str
-    email: str
-    password: str
+    username: str = Field(**USERNAME)
+    email: str = Field(**EMAIL)
+    password: str = Field(**PASSWORD)
 
 
 class RegisterIn(_In):
@@ -40,8 +82,9 @@ class RegisterIn(_In):
 
 
 class CredentialsIn(_In):
-    email: str
-    password: str
+    # Any stored email and password may log in: only bounded, as older accounts may predate today's rules.
+    email: str = Field(**_limits(users.EMAIL_MAX_LENGTH))
+    password: str = Field(**_limits(PASSWORD_MAX_CHARACTERS, pattern=None))
 
 
 class LoginIn(_In):
@@ -51,11 +94,11 @@ class LoginIn(_In):
 class UserChangesIn(_In):
     """Every field optional; ``image: null`` or ``""`` removes the image, other nulls change nothing."""
 
-    email: str | None = None
-    username: str | None = None
-    password: str | None = None
-    bio: str | None = None
-    image: str | None = None
+    email: str | None = Field(None, **EMAIL)
+    username: str | None = Field(None, **USERNAME)
+    password: str | None = Field(None, **PASSWORD)
+    bio: str | None = Field(None, **BIO)
+    image: str | None = Field(None, description="An absolute http(s) URL", **IMAGE)
 
 
 class UpdateUserIn(_In):
@@ -66,10 +109,10 @@ class UpdateUserIn(_In):
 
 
 class NewArticleFieldsIn(_In):
-    title: str
-    description: str
-    body: str
-    tag_list: list[str] | None = None
+    title: str = Field(**TITLE)
+    description: str = Field(**DESCRIPTION)
+    body: str = Field(**ARTICLE_BODY)
+    tag_list: list[str] | None = Field(None, **TAGS)
 
 
 class NewArticleIn(_In):
@@ -80,10 +123,10 @@ class ArticleChangesIn(_In):
     """Every field optional; null changes nothing. ``tagList`` replaces the tags (an extension the
     RealWorld editors use)."""
 
-    title: str | None = None
-    description: str | None = None
-    body: str | None = None
-    tag_list: list[str] | None = None
+    title: str | None = Field(None, **TITLE)
+    description: str | None = Field(None, **DESCRIPTION)
+    body: str | None = Field(None, **ARTICLE_BODY)
+    tag_list: list[str] | None = Field(None, **TAGS)
 
 
 class UpdateArticleIn(_In):
@@ -94,7 +137,7 @@ class UpdateArticleIn(_In):
 
 
 class NewCommentFieldsIn(_In):
-    body: str
+    body: str = Field(**COMMENT_BODY)
 
 
 class NewCommentIn(_In):
@@ -105,6 +148,4 @@ class NewCommentIn(_In):
 
 
 class MarkReadIn(_In):
-    up_to: Annotated[
-        int, Field(ge=1, le=2**63 - 1, description="Mark every notification with an id up to this")
-    ]
+    up_to: Annotated[int, Field(ge=1, le=MAX_ID, description="Mark every notification with an id up to this")]

@@ -1,8 +1,7 @@
 """The official RealWorld Postman collection, run by its own script against a live `conduit serve`.
 
-The collection is not ours: it is read from CONDUIT_REALWORLD_DIR, else from ../shared/realworld beside this
-checkout or beside the local repository it was cloned from. Without it, or without Node.js/npm, the test is
-skipped loudly; with CI=true it fails instead.
+The collection is not ours: tests/support/realworld.py says where it is read from. Without it, or without
+Node.js/npm, the test is skipped loudly; with CI=true it fails instead.
 """
 
 import os
@@ -14,32 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.realworld import official_file
+
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNNER_NAME = "run-api-tests"
-
-
-def _candidate_dirs() -> list[Path]:
-    configured = os.environ.get("CONDUIT_REALWORLD_DIR")
-    if configured:
-        return [Path(configured)]
-    candidates = [ROOT.parent / "shared" / "realworld"]
-    origin = subprocess.run(
-        ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    if origin and Path(origin).is_dir():  # a clone of a local repository, as CI makes
-        candidates.append(Path(origin).resolve().parent / "shared" / "realworld")
-    return candidates
 
 
 def _runner() -> Path | str:
     """The runner script, or why it cannot be used."""
-    candidates = _candidate_dirs()
-    runner = next((d / RUNNER_NAME for d in candidates if (d / RUNNER_NAME).is_file()), None)
-    if runner is None:
-        looked = ", ".join(str(d) for d in candidates)
-        return f"the RealWorld collection was not found (looked in {looked}; set CONDUIT_REALWORLD_DIR)"
+    runner = official_file(RUNNER_NAME)
+    if isinstance(runner, str):
+        return runner
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     return f"{' and '.join(missing)} not installed" if missing else runner
 

@@ -56,3 +56,22 @@ async def test_a_failed_refresh_is_retried_by_the_next_caller() -> None:
     with pytest.raises(ConnectionError):
         await cached.in_use()
     assert await cached.in_use() == ["a"]
+
+
+async def test_forgetting_drops_the_list_and_any_refresh_begun_before() -> None:
+    inner = CountingTags()
+    cached = CachedTagQueries(inner, max_age=3600)
+    assert await cached.in_use() == ["a"]
+    cached.forget()
+    inner.tags = ["a", "b"]
+    assert await cached.in_use() == ["a", "b"]
+
+    cached.forget()
+    begun_before = asyncio.ensure_future(cached.in_use())
+    await asyncio.sleep(0)  # its read of the tags is under way
+    cached.forget()
+    inner.tags = ["c"]
+    assert await cached.in_use() == ["c"]
+    await begun_before
+    assert await cached.in_use() == ["c"]
+    assert inner.calls == 4

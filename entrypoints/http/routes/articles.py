@@ -1,10 +1,12 @@
 from fastapi import Request, Response
+from pydantic import Field
 
 from application.views import ArticleFilter
 from domain.ids import Slug
+from domain.text import SEARCH_TERM_MAX_LENGTH
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
-from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
+from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL, may_answer
 from entrypoints.http.query import PageQuery, documented, read_query
 from entrypoints.http.rendering import ArticleEnvelope, ArticleListEnvelope, TagListEnvelope
 from entrypoints.http.routes import API_PREFIX
@@ -14,10 +16,13 @@ from entrypoints.http.schemas import NewArticleIn, UpdateArticleIn
 routes = Routes(prefix=API_PREFIX, tags=["Articles"])
 
 
+_TERM = Field(None, json_schema_extra={"maxLength": SEARCH_TERM_MAX_LENGTH})
+
+
 class ArticleListQuery(PageQuery):
-    tag: str | None = None
-    author: str | None = None
-    favorited: str | None = None
+    tag: str | None = _TERM
+    author: str | None = _TERM
+    favorited: str | None = _TERM
 
 
 @routes.get(
@@ -46,7 +51,11 @@ async def feed(request: Request) -> Response:
 
 
 @routes.get(
-    "/articles/{slug}", response_model=ArticleEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get an article"
+    "/articles/{slug}",
+    response_model=ArticleEnvelope,
+    openapi_extra=TOKEN_OPTIONAL,
+    responses=may_answer(404),
+    summary="Get an article",
 )
 async def get_article(slug: str, request: Request) -> Response:
     return rendering.article(await conduit(request).get_article()(Slug(slug), await viewer_id(request)))
@@ -62,6 +71,7 @@ async def tags(request: Request) -> Response:
     status_code=201,
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
+    responses=may_answer(429),
     summary="Publish an article",
 )
 async def publish(body: NewArticleIn, request: Request) -> Response:
@@ -76,6 +86,7 @@ async def publish(body: NewArticleIn, request: Request) -> Response:
     "/articles/{slug}",
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
+    responses=may_answer(403, 404, 429),
     summary="Edit an article (its author only)",
 )
 async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
@@ -92,7 +103,11 @@ async def edit(slug: str, body: UpdateArticleIn, request: Request) -> Response:
 
 
 @routes.delete(
-    "/articles/{slug}", status_code=204, openapi_extra=TOKEN, summary="Delete an article (its author only)"
+    "/articles/{slug}",
+    status_code=204,
+    openapi_extra=TOKEN,
+    responses=may_answer(403, 404, 429),
+    summary="Delete an article (its author only)",
 )
 async def delete(slug: str, request: Request) -> Response:
     await conduit(request).delete_article()((await viewer(request)).id, Slug(slug))
@@ -104,6 +119,7 @@ async def delete(slug: str, request: Request) -> Response:
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
     tags=["Favorites"],
+    responses=may_answer(404, 429),
     summary="Favorite an article",
 )
 async def favorite(slug: str, request: Request) -> Response:
@@ -116,6 +132,7 @@ async def favorite(slug: str, request: Request) -> Response:
     response_model=ArticleEnvelope,
     openapi_extra=TOKEN,
     tags=["Favorites"],
+    responses=may_answer(404, 429),
     summary="Unfavorite an article",
 )
 async def unfavorite(slug: str, request: Request) -> Response:

@@ -12,7 +12,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@routes.get("/readyz", summary="The database is reachable and migrated to the code's revision")
+@routes.get(
+    "/readyz",
+    summary="The database is reachable and migrated to the code's revision",
+    responses={503: {"description": "Not ready: the same body, saying what is missing"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     readiness = await conduit(request).check_readiness()()
     body = {

@@ -2,7 +2,7 @@ from fastapi import Request, Response
 
 from entrypoints.http import rendering
 from entrypoints.http.deps import conduit, viewer, viewer_id
-from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL
+from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL, may_answer
 from entrypoints.http.rendering import ProfileEnvelope
 from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.routing import Routes
@@ -11,14 +11,23 @@ routes = Routes(prefix=f"{API_PREFIX}/profiles", tags=["Profile"])
 
 
 @routes.get(
-    "/{username}", response_model=ProfileEnvelope, openapi_extra=TOKEN_OPTIONAL, summary="Get a profile"
+    "/{username}",
+    response_model=ProfileEnvelope,
+    openapi_extra=TOKEN_OPTIONAL,
+    responses=may_answer(404),
+    summary="Get a profile",
 )
 async def get_profile(username: str, request: Request) -> Response:
     return rendering.profile(await conduit(request).get_profile()(username, await viewer_id(request)))
 
 
 @routes.post(
-    "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Follow a user"
+    "/{username}/follow",
+    response_model=ProfileEnvelope,
+    openapi_extra=TOKEN,
+    # 422: following yourself.
+    responses=may_answer(404, 422, 429),
+    summary="Follow a user",
 )
 async def follow(username: str, request: Request) -> Response:
     caller, use = await viewer(request), conduit(request)
@@ -26,7 +35,12 @@ async def follow(username: str, request: Request) -> Response:
 
 
 @routes.delete(
-    "/{username}/follow", response_model=ProfileEnvelope, openapi_extra=TOKEN, summary="Unfollow a user"
+    "/{username}/follow",
+    response_model=ProfileEnvelope,
+    openapi_extra=TOKEN,
+    # 422: unfollowing yourself.
+    responses=may_answer(404, 422, 429),
+    summary="Unfollow a user",
 )
 async def unfollow(username: str, request: Request) -> Response:
     caller, use = await viewer(request), conduit(request)

@@ -3,7 +3,7 @@ from fastapi import Request, Response
 from domain.users import User
 from entrypoints.http import rendering
 from entrypoints.http.deps import client_address, conduit, viewer
-from entrypoints.http.openapi import TOKEN
+from entrypoints.http.openapi import TOKEN, may_answer
 from entrypoints.http.rendering import UserBody, UserEnvelope
 from entrypoints.http.routes import API_PREFIX
 from entrypoints.http.routing import Routes
@@ -29,7 +29,8 @@ async def register(body: RegisterIn, request: Request) -> Response:
     return _signed_in(signed_in.user, signed_in.token, status=201)
 
 
-@routes.post("/users/login", response_model=UserEnvelope, summary="Log in")
+# 401: a wrong email or password (one answer for both); 429: too many failed logins.
+@routes.post("/users/login", response_model=UserEnvelope, responses=may_answer(401, 429), summary="Log in")
 async def log_in(body: LoginIn, request: Request) -> Response:
     signed_in = await conduit(request).log_in()(body.user.email, body.user.password, client_address(request))
     return _signed_in(signed_in.user, signed_in.token)
