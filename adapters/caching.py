@@ -3,23 +3,16 @@
 The tag list is the same for everyone, asked for on every front page, and changes rarely; reading it
 from PostgreSQL on each request would make it the busiest query for no benefit. A result is reused for
 ``max_age`` seconds; when it expires, one caller refreshes it while the others wait for that same
-refresh (no stampede). A change to articles that this process commits empties the cache
-(``TagsKeptFresh``, a unit-of-work decorator the container wires): here a new tag is listed at once,
+refresh (no stampede). A change to articles that this process commits empties the cache (the container
+hands ``forget`` to the units of work as their ``articles_changed``): here a new tag is listed at once,
 while other processes may list it up to ``max_age`` late.
 """
 
 import asyncio
 import time
 from collections.abc import Callable
-from contextlib import AsyncExitStack
-from datetime import datetime
-from types import TracebackType
-from typing import Self
 
-from application.ports import ArticleRepository, UnitOfWork
 from application.views import TagQueries
-from domain.articles import Article, NewArticle
-from domain.ids import ArticleId, Slug, UserId
 
 
 class CachedTagQueries(TagQueries):
@@ -55,63 +48,3 @@ class CachedTagQueries(TagQueries):
         finally:
             if generation == self._generation:
                 self._refreshing = None
-
-
-class TagsKeptFresh(UnitOfWork):
-    """``inner``, which makes ``tags`` forget its list once a unit of work that added, changed or deleted
-    an article ends (committed, or perhaps so: forgetting too often costs one read)."""
-
-    def __init__(self, inner: UnitOfWork, tags: CachedTagQueries) -> None:
-        self._inner, self._tags = inner, tags
-
-    async def __aenter__(self) -> Self:
-        self._ending = AsyncExitStack()
-        inner = await self._ending.enter_async_context(self._inner)
-        self.users, self.writes, self.comments = inner.users, inner.writes, inner.comments
-        self.outbox, self.notifications, self.views = inner.outbox, inner.notifications, inner.views
-        self.articles = _NotedArticles(inner.articles)
-        return self
-
-    async def commit(self) -> None:
-        try:
-            await self._inner.commit()
-        finally:
-            if self.articles.changed:
-                self._tags.forget()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # A unit of work ends alike whether its block raised or not (uncommitted changes are discarded).
-        await self._ending.aclose()
-
-
-class _NotedArticles(ArticleRepository):
-    """``inner``, noting whether an article (and so perhaps its tags) was added, changed or deleted."""
-
-    def __init__(self, inner: ArticleRepository) -> None:
-        self._inner, self.changed = inner, False
-
-    async def add(self, article: NewArticle, now: datetime) -> Article:
-        self.changed = True
-        return await self._inner.add(article, now)
-
-    async def get_by_slug(self, slug: Slug) -> Article | None:
-        return await self._inner.get_by_slug(slug)
-
-    async def update(self, article: Article) -> None:
-        self.changed = True
-        await self._inner.update(article)
-
-    async def delete(self, article_id: ArticleId) -> None:
-        self.changed = True
-        await self._inner.delete(article_id)
-
-    async def favorite(self, article_id: ArticleId, user_id: UserId, now: datetime) -> bool:
-        return await self._inner.favorite(article_id, user_id, now)
-
-    async def unfavorite(self, article_id: ArticleId, user_id: UserId) -> bool:
-        return await self._inner.unfavorite(article_id, user_id)

@@ -1,12 +1,12 @@
 """The composition root: the only place that names concrete adapters and wires them to the use cases."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.caching import CachedTagQueries, TagsKeptFresh
+from adapters.caching import CachedTagQueries
 from adapters.memory.attempts import InMemoryAttemptCounts
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
@@ -102,9 +102,6 @@ class Container(containers.DeclarativeContainer):
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
     write_limit = providers.Singleton(write_limit_of, settings)
     write_leases = providers.Singleton(WriteLeases)
-    storage_uow = providers.Factory(
-        PostgresUnitOfWork, pool=pool, bell=outbox_bell, write_limit=write_limit, write_leases=write_leases
-    )
     article_queries = providers.Singleton(PgArticleQueries, pool=pool)
     comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
     profile_queries = providers.Singleton(PgProfileQueries, pool=pool)
@@ -113,7 +110,14 @@ class Container(containers.DeclarativeContainer):
         CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
     )
     # What this process commits to articles shows in its own tag list at once.
-    uow = providers.Factory(TagsKeptFresh, inner=storage_uow, tags=tag_queries)
+    uow = providers.Factory(
+        PostgresUnitOfWork,
+        pool=pool,
+        bell=outbox_bell,
+        write_limit=write_limit,
+        write_leases=write_leases,
+        articles_changed=tag_queries.provided.forget,
+    )
     user_queries = providers.Singleton(PgUserQueries, pool=pool)
     security_stamps = providers.Singleton(PgSecurityStamps, pool=pool)
     attempt_counts = providers.Singleton(PgAttemptCounts, pool=pool)
@@ -239,7 +243,10 @@ class MemoryAdapters(containers.DeclarativeContainer):
     store = providers.Singleton(InMemoryStore)
     # The container's own write limit (a name of its own: one named like the container's would override it).
     writes_limited_by: providers.Dependency[WriteLimit | None] = providers.Dependency()
-    storage_uow = providers.Factory(InMemoryUnitOfWork, store=store, write_limit=writes_limited_by)
+    tags_forgotten_by: providers.Dependency[Callable[[], None]] = providers.Dependency()
+    uow = providers.Factory(
+        InMemoryUnitOfWork, store=store, write_limit=writes_limited_by, articles_changed=tags_forgotten_by
+    )
     article_queries = providers.Singleton(InMemoryArticleQueries, store=store)
     comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
     profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
@@ -261,7 +268,12 @@ def build_container(settings: Settings | None = None, *, memory: bool = False) -
     if settings is not None:
         container.settings.override(providers.Object(settings))
     if memory:
-        container.override(MemoryAdapters(writes_limited_by=container.write_limit))
+        container.override(
+            MemoryAdapters(
+                writes_limited_by=container.write_limit,
+                tags_forgotten_by=container.tag_queries.provided.forget,
+            )
+        )
     return container
 
 

@@ -10,8 +10,10 @@ from domain.ids import ArticleId, Slug, UserId
 class InMemoryArticleRepository(ArticleRepository):
     def __init__(self, state: State) -> None:
         self._state = state
+        self.changed = False  # whether an article (so perhaps the tags in use) was added, edited or deleted
 
     async def add(self, article: NewArticle, now: datetime) -> Article:
+        self.changed = True
         if article.author_id not in self._state.users:
             raise AuthenticationFailed("user no longer exists")
         if self._state.article_by_slug(article.slug) is not None:
@@ -36,9 +38,11 @@ class InMemoryArticleRepository(ArticleRepository):
         return self._state.article_by_slug(slug)
 
     async def update(self, article: Article) -> None:
+        self.changed = True
         self._state.articles[article.id] = article
 
     async def delete(self, article_id: ArticleId) -> None:
+        self.changed = True
         self._state.articles.pop(article_id, None)
         for key in [key for key in self._state.favorites if key[1] == article_id]:
             del self._state.favorites[key]

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -16,8 +17,13 @@ from application.throttling import WriteLimit
 class InMemoryUnitOfWork(UnitOfWork):
     """Works on a private copy of the state; ``commit()`` publishes it, leaving without it throws it away."""
 
-    def __init__(self, store: InMemoryStore, write_limit: WriteLimit | None = None) -> None:
-        self._store, self._write_limit = store, write_limit
+    def __init__(
+        self,
+        store: InMemoryStore,
+        write_limit: WriteLimit | None = None,
+        articles_changed: Callable[[], None] | None = None,
+    ) -> None:
+        self._store, self._write_limit, self._articles_changed = store, write_limit, articles_changed
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -33,6 +39,8 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._store.state = self._working
+        if self.articles.changed and self._articles_changed is not None:
+            self._articles_changed()
         await self.views.resolve()
 
     async def __aexit__(

@@ -165,8 +165,10 @@ class PgArticleRepository(ArticleRepository):
         self._transaction = transaction
         # The articles this unit of work read, as they are stored: what update() and delete() change.
         self._read: dict[ArticleId, Article] = {}
+        self.changed = False  # whether an article (so perhaps the tags in use) was added, edited or deleted
 
     async def add(self, article: NewArticle, now: datetime) -> Article:
+        self.changed = True
         # ON CONFLICT DO NOTHING: a taken slug inserts nothing and raises nothing, so the transaction stays
         # usable for the caller's next attempt without a savepoint.
         inserted = await self._transaction.one(
@@ -207,6 +209,7 @@ class PgArticleRepository(ArticleRepository):
         return article
 
     async def update(self, article: Article) -> None:
+        self.changed = True
         before = self._read[article.id].tags
         await self._transaction.send(
             UPDATE_ARTICLE,
@@ -234,6 +237,7 @@ class PgArticleRepository(ArticleRepository):
         self._read[article.id] = article
 
     async def delete(self, article_id: ArticleId) -> None:
+        self.changed = True
         article = self._read.pop(article_id)
         params = {"article_id": article_id, "author_id": article.author_id}
         # Nobody reads these results: they go out with the commit.

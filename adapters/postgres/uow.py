@@ -35,9 +35,13 @@ class PostgresUnitOfWork(UnitOfWork):
         bell: OutboxBell | None = None,
         write_limit: WriteLimit | None = None,
         write_leases: WriteLeases | None = None,
+        articles_changed: Callable[[], None] | None = None,
     ) -> None:
+        """``articles_changed`` is called once a unit of work that added, edited or deleted an article has
+        committed, or perhaps has (a COMMIT whose answer was lost)."""
         self._pool, self._bell = pool, bell
         self._write_limit, self._write_leases = write_limit, write_leases
+        self._articles_changed = articles_changed
 
     async def __aenter__(self) -> Self:
         self._transaction = transaction = await PipelinedTransaction.begin(self._pool)
@@ -67,6 +71,9 @@ class PostgresUnitOfWork(UnitOfWork):
         except BaseException:
             self.writes.undo()
             raise
+        finally:
+            if self.articles.changed and self._articles_changed is not None:
+                self._articles_changed()
         for (_, _, resolve), rows in zip(reads, found, strict=True):
             resolve(rows)
         if self.outbox.recorded and self._bell is not None:

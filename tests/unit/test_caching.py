@@ -6,13 +6,17 @@ from adapters.caching import CachedTagQueries
 
 
 class CountingTags:
+    """Answers the tags as they were when asked, a little later (``slowly``: later still)."""
+
     def __init__(self) -> None:
-        self.calls, self.tags = 0, ["a"]
+        self.calls, self.tags, self.slowly = 0, ["a"], False
 
     async def in_use(self) -> list[str]:
         self.calls += 1
-        await asyncio.sleep(0.01)
-        return list(self.tags)
+        tags, delay = list(self.tags), 0.05 if self.slowly else 0.01
+        self.slowly = False
+        await asyncio.sleep(delay)
+        return tags
 
 
 async def test_a_fresh_result_is_reused_and_an_old_one_refreshed() -> None:
@@ -67,11 +71,13 @@ async def test_forgetting_drops_the_list_and_any_refresh_begun_before() -> None:
     assert await cached.in_use() == ["a", "b"]
 
     cached.forget()
+    inner.slowly = True
     begun_before = asyncio.ensure_future(cached.in_use())
-    await asyncio.sleep(0)  # its read of the tags is under way
+    while inner.calls < 3:  # until its read of the tags ("a", "b") is under way; it ends last
+        await asyncio.sleep(0)
     cached.forget()
     inner.tags = ["c"]
-    assert await cached.in_use() == ["c"]
-    await begun_before
-    assert await cached.in_use() == ["c"]
+    assert await cached.in_use() == ["c"]  # not joined to the read begun before
+    assert await begun_before == ["a", "b"]
+    assert await cached.in_use() == ["c"]  # nor overwritten by it
     assert inner.calls == 4
