@@ -52,6 +52,10 @@ def protocol_factory(limits: HeadLimits) -> "functools.partial[BoundedHttpToolsP
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    # The methods below run several times per request, so they call uvicorn's directly: on Python 3.11
+    # super() builds an object on every call. And the deadline's timer is not cancelled and re-armed per
+    # request: it runs on, and when it fires it checks the head being read then, if any.
+
     def __init__(
         self,
         config: Config,
@@ -61,100 +65,94 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         *,
         limits: HeadLimits,
     ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
+        HttpToolsProtocol.__init__(self, config, server_state, app_state, _loop)
         self._limits = limits
         # Bytes of the current request's head received so far; None while no head is being read (from
         # its end to the end of its message, when the next one may begin).
         self._head_bytes: int | None = 0
-        self._head_begun = False  # the parser has seen the first byte of a request not yet complete
-        self._deadline: asyncio.TimerHandle | None = None
+        self._head_since: float | None = None  # when the wait for the current head began
+        self._timer: asyncio.TimerHandle | None = None
         self._refused = False
         self._no_room = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        HttpToolsProtocol.connection_made(self, transport)
         # uvicorn's own test, made when its headers are in; here it frees the descriptor sooner.
         limit = self.limit_concurrency
         self._no_room = limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit)
         if self._no_room:
-            self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
-            self._arm()
+            self._await_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
+        if self._timer is not None:
+            self._timer.cancel()
+        HttpToolsProtocol.connection_lost(self, exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._head_bytes is None:
+            HttpToolsProtocol.data_received(self, data)
+            return
         if self._refused:
             return
         if self._no_room:
             self._refuse(503, "the server has no room for another connection; retry shortly")
             return
-        if self._head_bytes is None:
-            super().data_received(data)
-            return
         room = self._limits.max_bytes - self._head_bytes
         if len(data) <= room:
             self._head_bytes += len(data)
-            super().data_received(data)
+            HttpToolsProtocol.data_received(self, data)
             return
         # Only as much as the limit allows goes to the parser: if the head does not end within it, the
         # rest is never buffered.
         self._head_bytes = self._limits.max_bytes
         if room:
-            super().data_received(data[:room])
+            HttpToolsProtocol.data_received(self, data[:room])
         if self.transport.is_closing():
             return
         if self._head_bytes is not None:
             self._refuse(431, f"the request line and headers exceed {self._limits.max_bytes} bytes")
             return
-        super().data_received(data[room:])
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._head_begun = True
-        if self._deadline is None:
-            self._arm()  # a pipelined request, begun while the one before is answered
+        HttpToolsProtocol.data_received(self, data[room:])
 
     def on_headers_complete(self) -> None:
-        self._head_bytes = None
-        self._head_begun = False
-        self._disarm()
-        super().on_headers_complete()
+        self._head_bytes = self._head_since = None
+        HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:
-        super().on_message_complete()
+        HttpToolsProtocol.on_message_complete(self)
         self._head_bytes = 0
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing() and self._head_bytes is not None and self._deadline is None:
-            self._arm()
+        HttpToolsProtocol.on_response_complete(self)
+        # The next head, or one begun already behind this response, is waited for from now.
+        if self._head_bytes is not None and not self.transport.is_closing():
+            self._await_head()
 
-    def _arm(self) -> None:
-        self._deadline = self.loop.call_later(self._limits.timeout_seconds, self._head_timed_out)
+    def _await_head(self) -> None:
+        self._head_since = self.loop.time()
+        if self._timer is None:
+            self._timer = self.loop.call_later(self._limits.timeout_seconds, self._check_head)
 
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-
-    def _head_timed_out(self) -> None:
-        self._deadline = None
-        if self.transport.is_closing():
-            return
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.cycle.keep_alive = False  # a pipelined head is late: close once this response is out
-        elif self._head_begun:
+    def _check_head(self) -> None:
+        self._timer = None
+        if self._head_since is None or self.transport.is_closing():
+            return  # no head awaited: the next wait arms the timer again
+        left = self._head_since + self._limits.timeout_seconds - self.loop.time()
+        if left > 0:
+            self._timer = self.loop.call_later(left, self._check_head)
+        elif self._head_bytes:
             seconds = f"{self._limits.timeout_seconds:g}"
             self._refuse(408, f"the request line and headers did not arrive within {seconds} s")
         else:
-            self.transport.close()
+            self.transport.close()  # nothing of a request came: close as uvicorn closes an idle connection
 
     def _refuse(self, status: int, message: str) -> None:
         self._refused = True
-        self._disarm()
+        self._head_bytes = 0  # so that what still comes is dropped, whatever the parser was at
+        if self._timer is not None:
+            self._timer.cancel()
         body = json.dumps({"errors": {"body": [message]}}).encode()
         headers = [
             *self.server_state.default_headers,
@@ -170,4 +168,4 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
         if self.transport.can_write_eof():
             self.transport.write_eof()
-        self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
