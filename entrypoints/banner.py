@@ -3,6 +3,7 @@
 import structlog
 
 from adapters.postgres.probe import describe
+from entrypoints.connection_limits import ConnectionBudget
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
 
@@ -25,13 +26,23 @@ def database_in_use(settings: Settings, url: str) -> dict[str, str]:
     return {"database": where, "schema": schema}
 
 
-def serving(settings: Settings, url: str, *, host: str, port: int, workers: int) -> None:
+def serving(
+    settings: Settings, url: str, *, host: str, port: int, workers: int, budget: ConnectionBudget
+) -> None:
     base = f"http://{host}:{port}"
+    if budget.connections < settings.max_connections:
+        log.warning(
+            "CONDUIT_MAX_CONNECTIONS lowered to half the file-descriptor limit; raise the hard limit "
+            "(ulimit -Hn, LimitNOFILE=) to allow more",
+            max_connections=budget.connections,
+            descriptors=budget.descriptors,
+        )
     log.info(
         "Conduit is starting",
         api=f"{base}/api",
         docs=f"{base}/docs and {base}/redoc",
         workers=workers,
+        connections_per_worker=budget.connections,
         **database_in_use(settings, url),
     )
 

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(default=7, ge=1)
     # A follow or favorite undone and done again notifies its recipient once per window (0: every time).
     notification_repeat_hours: float = Field(default=24.0, ge=0)
+    # Connections (conduit serve): a request's line and headers must arrive within header_timeout_seconds
+    # and fit in max_header_bytes; a worker holds at most max_connections (and never more than half its
+    # file descriptors); an idle keep-alive connection closes after keep_alive_seconds.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_connections: int = Field(default=4096, ge=2)
+    keep_alive_seconds: int = Field(default=5, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)

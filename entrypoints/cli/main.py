@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from entrypoints import banner, migrations, serving
+from entrypoints import banner, bounded_http, connection_limits, migrations, serving
 from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
@@ -41,10 +41,13 @@ def serve(
         settings.port if port is None else port,
         workers or settings.workers,
     )
+    # Raised before anything opens a descriptor or starts a worker, so that every worker inherits it.
+    budget = connection_limits.plan(settings.max_connections)
+    head_limits = bounded_http.HeadLimits(settings.header_timeout_seconds, settings.max_header_bytes)
     with expected_failures(), database(settings) as url:
         if settings.migrate_on_start:
             migrations.upgrade(url)
-        banner.serving(settings, url, host=host, port=port, workers=workers)
+        banner.serving(settings, url, host=host, port=port, workers=workers, budget=budget)
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
         os.environ["CONDUIT_DATABASE_URL"] = url
         serving.run(
@@ -57,6 +60,9 @@ def serve(
             log_config=None,
             access_log=False,
             server_header=False,
+            http=bounded_http.protocol_factory(head_limits),
+            limit_concurrency=budget.connections,
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
 
 

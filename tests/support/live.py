@@ -26,37 +26,52 @@ def free_port() -> int:
 def live_conduit(
     pg_server: str, tmp_path: Path, settings: Mapping[str, str] | None = None
 ) -> Iterator[tuple[str, Path]]:
-    """A real `conduit serve` (uvicorn, one worker) on a fresh database, with ``settings`` (environment
-    variables) besides the usual ones; yields its API URL and log file."""
-    port = free_port()
-    log_path = tmp_path / "server.log"
+    """A real `conduit serve` (uvicorn, one worker) on a fresh database, with ``settings`` (CONDUIT_*
+    variables) besides the tests' own; yields its API URL and log file."""
     with fresh_database(pg_server, "realworld") as url:
         migrations.upgrade(url)
-        env = {
-            **os.environ,
-            "CONDUIT_DATABASE_URL": url,
-            "CONDUIT_DATA_DIR": str(tmp_path / "data"),
-            "CONDUIT_JWT_SECRET": "realworld-suite-secret-of-thirty-two-bytes+",
-            "CONDUIT_MIGRATE_ON_START": "false",
-            "CONDUIT_LOG_LEVEL": "INFO",
-            "CONDUIT_ACCESS_LOG": "true",
-            **(settings or {}),
-        }
-        conduit = Path(sys.executable).with_name("conduit")
-        with log_path.open("w") as log:
-            server = subprocess.Popen(
-                [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=tmp_path,
-            )
-            try:
-                wait_until_ready(f"http://127.0.0.1:{port}/readyz", server, log_path)
-                yield f"http://127.0.0.1:{port}/api", log_path
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
+        with conduit_serving(url, tmp_path, **(settings or {})) as served:
+            yield served
+
+
+@contextmanager
+def conduit_serving(url: str, workdir: Path, **settings: str) -> Iterator[tuple[str, Path]]:
+    """`conduit serve` on the migrated database ``url``, with ``settings`` (CONDUIT_* variables) besides the
+    tests' own; yields its API URL and log file once it is ready."""
+    server, api, log_path = start_conduit(url, workdir, **settings)
+    try:
+        wait_until_ready(api.removesuffix("/api") + "/readyz", server, log_path)
+        yield api, log_path
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def start_conduit(url: str, workdir: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Start `conduit serve` without waiting for it: the server, its API URL and its log file."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / "server.log"
+    env = {
+        **os.environ,
+        "CONDUIT_DATABASE_URL": url,
+        "CONDUIT_DATA_DIR": str(workdir / "data"),
+        "CONDUIT_JWT_SECRET": "realworld-suite-secret-of-thirty-two-bytes+",
+        "CONDUIT_MIGRATE_ON_START": "false",
+        "CONDUIT_LOG_LEVEL": "INFO",
+        "CONDUIT_ACCESS_LOG": "true",
+        **settings,
+    }
+    conduit = Path(sys.executable).with_name("conduit")
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+        )
+    return server, f"http://127.0.0.1:{port}/api", log_path
 
 
 def wait_until_ready(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:

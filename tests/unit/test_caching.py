@@ -10,9 +10,11 @@ class CountingTags:
 
     def __init__(self) -> None:
         self.calls, self.tags, self.slowly = 0, ["a"], False
+        self.asked = asyncio.Event()
 
     async def in_use(self) -> list[str]:
         self.calls += 1
+        self.asked.set()
         tags, delay = list(self.tags), 0.05 if self.slowly else 0.01
         self.slowly = False
         await asyncio.sleep(delay)
@@ -73,8 +75,8 @@ async def test_forgetting_drops_the_list_and_any_refresh_begun_before() -> None:
     cached.forget()
     inner.slowly = True
     begun_before = asyncio.ensure_future(cached.in_use())
-    while inner.calls < 3:  # until its read of the tags ("a", "b") is under way; it ends last
-        await asyncio.sleep(0)
+    inner.asked.clear()
+    await inner.asked.wait()  # its read of the tags ("a", "b") is under way; it ends last
     cached.forget()
     inner.tags = ["c"]
     assert await cached.in_use() == ["c"]  # not joined to the read begun before

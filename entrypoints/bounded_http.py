@@ -1,0 +1,171 @@
+"""uvicorn's httptools protocol, with a deadline and a size limit on each request's line and headers.
+
+uvicorn closes a keep-alive connection that idles between requests (``timeout_keep_alive``), but with
+httptools it waits for a request's head without end and buffers it whatever its size: a client that
+sends half a request line and waits holds its connection, and its file descriptor, for good, and a
+32 MiB header is read into memory and answered. This subclass adds what is missing:
+
+- **A deadline** (``HeadLimits.timeout_seconds``) for the head, armed when a connection is made and after
+  each response, disarmed when the head is complete. At the deadline the connection closes: with ``408``
+  if part of a request had arrived, silently if nothing had (as uvicorn closes an idle keep-alive one).
+  Trickling bytes does not move it.
+- **A size limit** (``HeadLimits.max_bytes``) on the request line and headers, counted as the bytes
+  arrive, before the parser sees them: over it, ``431``.
+- **A JSON refusal** for a connection the worker has no room for (uvicorn's ``limit_concurrency``, which
+  uvicorn itself applies only once a request's headers are in): ``503`` at its first bytes.
+
+A refusal is Conduit's error envelope with ``Connection: close``. The write side is shut first and what
+the client still sends is read and dropped for ``LINGER_SECONDS``, so that a client still sending its
+oversized head reads the answer instead of a reset.
+
+Delete when uvicorn's httptools protocol bounds the time and size of a request's head itself. The uvicorn
+behaviour this relies on (the names overridden, when uvicorn calls them, the attributes read) is pinned by
+tests/unit/test_bounded_http.py.
+"""
+
+import asyncio
+import functools
+import http
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+# Long enough for a refused client to read its answer, short enough that refused connections cannot pile
+# up and take the descriptors the cap keeps for everything else.
+LINGER_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class HeadLimits:
+    timeout_seconds: float
+    max_bytes: int
+
+
+def protocol_factory(limits: HeadLimits) -> "functools.partial[BoundedHttpToolsProtocol]":
+    """What to give uvicorn as ``http``: it calls it as it would a protocol class, with the keywords the
+    class takes, once per connection."""
+    return functools.partial(BoundedHttpToolsProtocol, limits=limits)
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    # The methods below run several times per request, so they call uvicorn's directly: on Python 3.11
+    # super() builds an object on every call. And the deadline's timer is not cancelled and re-armed per
+    # request: it runs on, and when it fires it checks the head being read then, if any.
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        limits: HeadLimits,
+    ) -> None:
+        HttpToolsProtocol.__init__(self, config, server_state, app_state, _loop)
+        self._limits = limits
+        # Bytes of the current request's head received so far; None while no head is being read (from
+        # its end to the end of its message, when the next one may begin).
+        self._head_bytes: int | None = 0
+        self._head_since: float | None = None  # when the wait for the current head began
+        self._timer: asyncio.TimerHandle | None = None
+        self._refused = False
+        self._no_room = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        HttpToolsProtocol.connection_made(self, transport)
+        # uvicorn's own test, made when its headers are in; here it frees the descriptor sooner.
+        limit = self.limit_concurrency
+        self._no_room = limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit)
+        if self._no_room:
+            self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        HttpToolsProtocol.connection_lost(self, exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_bytes is None:
+            HttpToolsProtocol.data_received(self, data)
+            return
+        if self._refused:
+            return
+        if self._no_room:
+            self._refuse(503, "the server has no room for another connection; retry shortly")
+            return
+        room = self._limits.max_bytes - self._head_bytes
+        if len(data) <= room:
+            self._head_bytes += len(data)
+            HttpToolsProtocol.data_received(self, data)
+            return
+        # Only as much as the limit allows goes to the parser: if the head does not end within it, the
+        # rest is never buffered.
+        self._head_bytes = self._limits.max_bytes
+        if room:
+            HttpToolsProtocol.data_received(self, data[:room])
+        if self.transport.is_closing():
+            return
+        if self._head_bytes is not None:
+            self._refuse(431, f"the request line and headers exceed {self._limits.max_bytes} bytes")
+            return
+        HttpToolsProtocol.data_received(self, data[room:])
+
+    def on_headers_complete(self) -> None:
+        self._head_bytes = self._head_since = None
+        HttpToolsProtocol.on_headers_complete(self)
+
+    def on_message_complete(self) -> None:
+        HttpToolsProtocol.on_message_complete(self)
+        self._head_bytes = 0
+
+    def on_response_complete(self) -> None:
+        HttpToolsProtocol.on_response_complete(self)
+        # The next head, or one begun already behind this response, is waited for from now.
+        if self._head_bytes is not None and not self.transport.is_closing():
+            self._await_head()
+
+    def _await_head(self) -> None:
+        self._head_since = self.loop.time()
+        if self._timer is None:
+            self._timer = self.loop.call_later(self._limits.timeout_seconds, self._check_head)
+
+    def _check_head(self) -> None:
+        self._timer = None
+        if self._head_since is None or self.transport.is_closing():
+            return  # no head awaited: the next wait arms the timer again
+        left = self._head_since + self._limits.timeout_seconds - self.loop.time()
+        if left > 0:
+            self._timer = self.loop.call_later(left, self._check_head)
+        elif self._head_bytes:
+            seconds = f"{self._limits.timeout_seconds:g}"
+            self._refuse(408, f"the request line and headers did not arrive within {seconds} s")
+        else:
+            self.transport.close()  # nothing of a request came: close as uvicorn closes an idle connection
+
+    def _refuse(self, status: int, message: str) -> None:
+        self._refused = True
+        self._head_bytes = 0  # so that what still comes is dropped, whatever the parser was at
+        if self._timer is not None:
+            self._timer.cancel()
+        body = json.dumps({"errors": {"body": [message]}}).encode()
+        headers = [
+            *self.server_state.default_headers,
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"connection", b"close"),
+        ]
+        if status == http.HTTPStatus.SERVICE_UNAVAILABLE:
+            headers.append((b"retry-after", b"1"))
+        lines = [b"HTTP/1.1 %d %s" % (status, http.HTTPStatus(status).phrase.encode())]
+        lines += [name + b": " + value for name, value in headers]
+        self.transport.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
