@@ -155,6 +155,13 @@ class CommonPasswords(Protocol):
         ...
 
 
+class LookalikeNames(Protocol):
+    def passes_for_another(self, name: str) -> bool:
+        """True when ``name`` mixes scripts, and a letter of one looks like a letter of another
+        (``paypal`` with a Cyrillic U+0430 for an ``a``): a name made to be mistaken for another."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class TokenClaims:
     user_id: UserId

@@ -5,7 +5,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from application.errors import AuthenticationFailed, NotFound
-from application.ports import Clock, CommonPasswords, PasswordHasher, TokenService, UnitOfWork
+from application.ports import (
+    Clock,
+    CommonPasswords,
+    LookalikeNames,
+    PasswordHasher,
+    TokenService,
+    UnitOfWork,
+)
 from application.throttling import LoginThrottle
 from application.views import SecurityStamps, UserDirectory, UserQueries, UserSummary
 from domain import users
@@ -28,15 +35,16 @@ class RegisterUser:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         common: CommonPasswords,
+        lookalikes: LookalikeNames,
         tokens: TokenService,
         clock: Clock,
     ) -> None:
-        self._uow, self._hasher, self._common = uow, hasher, common
+        self._uow, self._hasher, self._common, self._lookalikes = uow, hasher, common, lookalikes
         self._tokens, self._clock = tokens, clock
 
     async def __call__(self, username: str, email: str, password: str) -> SignedIn:
         problems = Problems()
-        new_username = problems.check(users.username, username)
+        new_username = _new_username(problems, self._lookalikes, username)
         new_email = problems.check(users.email, email)
         new_password = await _new_password(problems, self._common, password, (username, email))
         problems.raise_if_any()
@@ -113,12 +121,13 @@ class UpdateUser:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         common: CommonPasswords,
+        lookalikes: LookalikeNames,
         tokens: TokenService,
         stamps: SecurityStamps,
         clock: Clock,
     ) -> None:
         self._uow, self._hasher, self._common, self._tokens = uow, hasher, common, tokens
-        self._stamps, self._clock = stamps, clock
+        self._lookalikes, self._stamps, self._clock = lookalikes, stamps, clock
 
     async def __call__(
         self,
@@ -132,7 +141,7 @@ class UpdateUser:
         remove_image: bool = False,
     ) -> UpdatedUser:
         problems = Problems()
-        new_username = None if username is None else problems.check(users.username, username)
+        new_username = None if username is None else _new_username(problems, self._lookalikes, username)
         new_email = None if email is None else problems.check(users.email, email)
         context = [word for word in (username, email) if word is not None]
         new_password = (
@@ -199,6 +208,16 @@ class RevokeTokens:
 
     async def __call__(self, username: str) -> None:
         await _change(self._uow, self._stamps, username, UserChanges(), self._clock)
+
+
+def _new_username(problems: Problems, lookalikes: LookalikeNames, username: str) -> str:
+    """``username`` checked by every username rule, look-alike letters included; what fails is added to
+    ``problems``."""
+    checked = problems.check(users.username, username)
+    if checked is None:  # already among the problems
+        return checked
+    lookalike = lookalikes.passes_for_another(checked)
+    return problems.check(partial(users.unmistakable_username, lookalike=lookalike), checked)
 
 
 async def _new_password(

@@ -41,6 +41,14 @@ def username(value: str) -> str:
     return value
 
 
+def unmistakable_username(value: str, *, lookalike: bool) -> str:
+    """A username that mixes look-alike letters of different scripts (``lookalike``) would pass for
+    another user's: refused."""
+    if lookalike:
+        raise InvalidValue("username", "must not mix look-alike letters of different scripts")
+    return value
+
+
 def username_key(value: str) -> str:
     """What makes two usernames the same one: equal after NFKC normalization and case folding (Unicode's
     NFKC_Casefold, so ``Straße``, ``STRASSE`` and ``strasse`` in fullwidth letters are one name). Unique

@@ -39,6 +39,7 @@ from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.postgres.write_budgets import WriteLeases
 from adapters.security.clock import SystemClock
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
+from adapters.security.lookalike_names import HomoglyphLookalikeNames
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.tokens import JwtTokenService
 from application.articles import (
@@ -138,6 +139,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     common_passwords = providers.Singleton(ZxcvbnCommonPasswords)
+    lookalike_names = providers.Singleton(HomoglyphLookalikeNames)
     expected_revision = providers.Singleton(head_revision)
     login_throttle = providers.Singleton(
         LoginThrottle,
@@ -162,7 +164,13 @@ class Container(containers.DeclarativeContainer):
 
     # Use cases: a fresh one, with a fresh unit of work, per call.
     register_user = providers.Factory(
-        RegisterUser, uow=uow, hasher=password_hasher, common=common_passwords, tokens=tokens, clock=clock
+        RegisterUser,
+        uow=uow,
+        hasher=password_hasher,
+        common=common_passwords,
+        lookalikes=lookalike_names,
+        tokens=tokens,
+        clock=clock,
     )
     log_in = providers.Factory(
         LogIn,
@@ -179,6 +187,7 @@ class Container(containers.DeclarativeContainer):
         uow=uow,
         hasher=password_hasher,
         common=common_passwords,
+        lookalikes=lookalike_names,
         tokens=tokens,
         stamps=security_stamps,
         clock=clock,

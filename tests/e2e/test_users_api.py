@@ -340,3 +340,19 @@ async def test_a_username_of_dots_is_refused(api: Api) -> None:
     refused = await api.client.post("/api/users", json=body)
     assert refused.status_code == 422
     assert refused.json() == errors({"username": ["must contain a letter or a digit"]})
+
+
+async def test_a_username_mixing_look_alike_scripts_is_refused_and_one_script_is_not(api: Api) -> None:
+    token = await api.register("paypal")
+    spoof = "p\u0430ypal"  # the first "a" is CYRILLIC SMALL LETTER A
+    body = {"user": {"username": spoof, "email": "spoof@example.com", "password": "pass-phrase-1"}}
+    refused = await api.client.post("/api/users", json=body)
+    assert refused.status_code == 422
+    assert refused.json() == errors({"username": ["must not mix look-alike letters of different scripts"]})
+    renamed = await api.client.put("/api/user", json={"user": {"username": spoof}}, headers=api.auth(token))
+    assert renamed.status_code == 422
+    greek = {"user": {"username": "\u0395\u03bb\u03bb\u03b7\u03bd\u03b1\u03c2", "email": "g@example.com"}}
+    accepted = await api.client.post(
+        "/api/users", json={"user": {**greek["user"], "password": "pass-phrase-1"}}
+    )
+    assert accepted.status_code == 201, accepted.text

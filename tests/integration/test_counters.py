@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
+from adapters.security.lookalike_names import HomoglyphLookalikeNames
 from adapters.security.tokens import JwtTokenService
 from application.articles import (
     DeleteArticle,
@@ -57,7 +58,12 @@ async def register(
     return [
         (
             await RegisterUser(
-                PostgresUnitOfWork(pool), FakePasswordHasher(), ZxcvbnCommonPasswords(), tokens, clock
+                PostgresUnitOfWork(pool),
+                FakePasswordHasher(),
+                ZxcvbnCommonPasswords(),
+                HomoglyphLookalikeNames(),
+                tokens,
+                clock,
             )(f"u{i}", f"u{i}@x.io", "pw123456")
         ).user
         for i in range(count)

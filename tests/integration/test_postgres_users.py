@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.probe import PgDatabaseProbe
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
+from adapters.security.lookalike_names import HomoglyphLookalikeNames
 from adapters.security.tokens import JwtTokenService
 from application.errors import AlreadyExists
 from application.users import RegisterUser, SignedIn
@@ -26,7 +27,12 @@ def register_user(pool: Pool) -> RegisterUser:
     clock = SteppingClock()
     tokens = JwtTokenService("integration-secret-long-enough-for-hs256", 60, clock)
     return RegisterUser(
-        PostgresUnitOfWork(pool), FakePasswordHasher(), ZxcvbnCommonPasswords(), tokens, clock
+        PostgresUnitOfWork(pool),
+        FakePasswordHasher(),
+        ZxcvbnCommonPasswords(),
+        HomoglyphLookalikeNames(),
+        tokens,
+        clock,
     )
 
 

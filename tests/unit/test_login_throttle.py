@@ -10,6 +10,7 @@ from adapters.memory.queries import InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
+from adapters.security.lookalike_names import HomoglyphLookalikeNames
 from adapters.security.tokens import JwtTokenService
 from application.errors import AuthenticationFailed, RateLimited
 from application.throttling import Limit, LoginLimits, LoginThrottle, WriteLimit, spend_write
@@ -32,7 +33,7 @@ def log_in(
 async def accounts(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: JwtTokenService, clock: SteppingClock
 ) -> None:
-    register = RegisterUser(uow, hasher, ZxcvbnCommonPasswords(), tokens, clock)
+    register = RegisterUser(uow, hasher, ZxcvbnCommonPasswords(), HomoglyphLookalikeNames(), tokens, clock)
     for name in ("alice", "bob", "carol", "dave", "erin", "frank", "grace"):
         await register(name, f"{name}@example.com", "pass-phrase-1")
 

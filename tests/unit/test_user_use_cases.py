@@ -9,6 +9,7 @@ from adapters.memory.queries import InMemorySecurityStamps, InMemoryUserQueries
 from adapters.memory.store import InMemoryStore
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.security.common_passwords import ZxcvbnCommonPasswords
+from adapters.security.lookalike_names import HomoglyphLookalikeNames
 from adapters.security.tokens import JwtTokenService
 from application.errors import AlreadyExists, AuthenticationFailed
 from application.sessions import Authenticate
@@ -41,7 +42,7 @@ def throttle() -> LoginThrottle:
 def register(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: JwtTokenService, clock: SteppingClock
 ) -> RegisterUser:
-    return RegisterUser(uow, hasher, ZxcvbnCommonPasswords(), tokens, clock)
+    return RegisterUser(uow, hasher, ZxcvbnCommonPasswords(), HomoglyphLookalikeNames(), tokens, clock)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def update(
     stamps: InMemorySecurityStamps,
     clock: SteppingClock,
 ) -> UpdateUser:
-    return UpdateUser(uow, hasher, ZxcvbnCommonPasswords(), tokens, stamps, clock)
+    return UpdateUser(uow, hasher, ZxcvbnCommonPasswords(), HomoglyphLookalikeNames(), tokens, stamps, clock)
 
 
 async def test_registering_stores_a_hashed_password_and_signs_in(
