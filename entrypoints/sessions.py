@@ -4,8 +4,9 @@ pooler or not (adapters/postgres/session.py says how each way of connecting gets
 import asyncio
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.postgres.session import SessionSettings, connect, set_role_defaults
+from adapters.postgres.session import SessionSettings, connect, refused_options, set_role_defaults
 from entrypoints import migrations
 from entrypoints.settings import Settings
 
@@ -19,7 +20,13 @@ def session_of(settings: Settings) -> SessionSettings:
 def upgrade(settings: Settings, url: str, revision: str = "head") -> None:
     """Migrate over the direct URL; behind a pooler, also make the session settings the role's defaults."""
     direct = settings.direct_url(url)
-    migrations.upgrade(direct, revision)
+    try:
+        migrations.upgrade(direct, revision)
+    except SQLAlchemyError as error:
+        better = refused_options(error)
+        if better is None:
+            raise
+        raise better from None
     if direct != url:
         applied = set_role_defaults(url, direct, session_of(settings))
         if applied is not None:

@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import AsyncConnection, sql
 from psycopg import errors as pg
+from psycopg.conninfo import conninfo_to_dict
 
 from adapters.postgres.errors import translated_errors
 from application.errors import StorageMisconfigured, StorageUnavailable
@@ -117,12 +118,12 @@ async def verify(conn: AsyncConnection, wanted: SessionSettings, *, pooled: bool
     raise StorageMisconfigured(f"the database session is not as Conduit needs: {said}; {fix}")
 
 
-def refused_options(error: psycopg.OperationalError, *, pooled: bool) -> StorageMisconfigured | None:
+def refused_options(error: BaseException, *, pooled: bool = False) -> StorageMisconfigured | None:
     """What to say when a connection failed because the other end refused Conduit's startup options."""
     if pooled or REFUSED_PARAMETER not in str(error):
         return None
     return StorageMisconfigured(
-        f"{_first_line(error)}: CONDUIT_DATABASE_URL is a pooler that takes no startup options (PgBouncer); "
+        f"{_refusal(error)}: CONDUIT_DATABASE_URL is a pooler that takes no startup options (PgBouncer); "
         "set CONDUIT_DIRECT_DATABASE_URL to the server itself, run `conduit migrate`, and set "
         "CONDUIT_PREPARE_THRESHOLD=none unless the pooler keeps prepared statements (docs/operations.md)"
     )
@@ -151,30 +152,29 @@ async def connect(conninfo: str, wanted: SessionSettings, *, pooled: bool, **kwa
     return conn
 
 
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[-1].strip() if lines else type(error).__name__
+def _refusal(error: BaseException) -> str:
+    return next(line for line in str(error).splitlines() if REFUSED_PARAMETER in line).strip()
 
 
 def set_role_defaults(pooled_url: str, direct_url: str, wanted: SessionSettings) -> str | None:
-    """Make ``wanted`` the defaults of the role the pooler logs in as, in its database; returns the SQL run,
-    or None when they already were.
+    """Make ``wanted`` the defaults of the pooled URL's role in the direct URL's database; returns the SQL
+    run, or None when they already were.
 
-    The role and database are asked of the pooler itself (its ``[databases]`` entry may name others than
-    the URL); the statements run over the direct URL. Server connections the pooler already holds keep
-    the settings they started with: only new ones get the new defaults.
+    Nothing connects through the pooler first: a server connection it opened before the change would keep
+    the old settings (the pooler holds its server connections for long; only new ones get new defaults).
+    A pooler that logs in as another role than its clients name is told by ``verify``, with the SQL.
     """
-    with translated_errors(), psycopg.connect(pooled_url, autocommit=True) as through_pooler:
-        role, database = through_pooler.execute(WHO).fetchone() or ("", "")
     with translated_errors(), psycopg.connect(direct_url) as conn:
+        role = str(conninfo_to_dict(pooled_url).get("user") or conn.info.user)
+        database = conn.info.dbname
         row = conn.execute(ROLE_DEFAULTS, {"role": role, "database": database}).fetchone()
         present = set(row[0] or ()) if row else set()
         if {f"{name}={value}" for name, value in wanted.values().items()} <= present:
             return None
-        text = wanted.role_defaults_text(str(role), str(database), conn)
+        text = wanted.role_defaults_text(role, database, conn)
         try:
             with conn.transaction():
-                for statement in wanted.role_defaults(str(role), str(database)):
+                for statement in wanted.role_defaults(role, database):
                     conn.execute(statement)
         except pg.InsufficientPrivilege as refused:
             raise StorageMisconfigured(
