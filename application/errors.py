@@ -38,3 +38,8 @@ class RateLimited(ApplicationError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class StorageMisconfigured(ApplicationError):
+    """The store answers but is not set up as Conduit needs (its sessions' settings): an operator's fix,
+    not worth retrying."""

@@ -1,28 +1,13 @@
-"""The composition root: the only place that names concrete adapters and wires them to the use cases."""
+"""The composition root (with memory_adapters.py, its in-memory side): the only place that names concrete
+adapters and wires them to the use cases."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from dependency_injector import containers, providers
 
 from adapters.caching import CachedTagQueries
-from adapters.memory.attempts import InMemoryAttemptCounts
-from adapters.memory.events import InMemoryEventSource
-from adapters.memory.probe import InMemoryDatabaseProbe
-from adapters.memory.queries import (
-    InMemoryArticleQueries,
-    InMemoryCommentQueries,
-    InMemoryNotificationQueries,
-    InMemoryProfileQueries,
-    InMemorySecurityStamps,
-    InMemoryTagQueries,
-    InMemoryUserDirectory,
-    InMemoryUserQueries,
-)
-from adapters.memory.seed import InMemoryBulkLoader
-from adapters.memory.store import InMemoryStore
-from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.postgres.attempts import PgAttemptCounts
 from adapters.postgres.events import PgEventSource
 from adapters.postgres.outbox import OutboxBell
@@ -35,6 +20,7 @@ from adapters.postgres.queries.people import PgProfileQueries, PgUserDirectory, 
 from adapters.postgres.queries.tags import PgTagQueries
 from adapters.postgres.security_stamps import PgSecurityStamps
 from adapters.postgres.seed import PgBulkLoader
+from adapters.postgres.session import SessionSettings
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.postgres.write_budgets import WriteLeases
 from adapters.security.clock import SystemClock
@@ -71,6 +57,7 @@ from application.users import (
     UpdateUser,
 )
 from entrypoints.database import database_url
+from entrypoints.memory_adapters import MemoryAdapters
 from entrypoints.migrations import head_revision
 from entrypoints.settings import Settings
 
@@ -89,15 +76,23 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Object("postgres")
     clock = providers.Singleton(SystemClock)
 
-    # PostgreSQL: ``running()`` sets the URL (configured, or the embedded server's) and opens the pool.
+    # PostgreSQL: ``running()`` sets the URLs (configured, or the embedded server's) and opens the pool.
+    # The pool's URL may be a transaction pooler (PgBouncer); what needs a session of its own (the worker's
+    # LISTEN, the bulk load's VACUUM) connects to the direct URL.
     database_url: providers.Object[str | None] = providers.Object(None)
+    direct_database_url: providers.Object[str | None] = providers.Object(None)
+    behind_pooler = providers.Object(False)
+    session = providers.Singleton(
+        SessionSettings, statement_timeout_ms=settings.provided.statement_timeout_ms
+    )
     pool = providers.Singleton(
         new_pool,
         conninfo=database_url,
         min_size=settings.provided.pool_min_size,
         max_size=settings.provided.pool_max_size,
         acquire_timeout=settings.provided.pool_timeout_seconds,
-        statement_timeout_ms=settings.provided.statement_timeout_ms,
+        session=session,
+        pooled=behind_pooler,
         prepare_threshold=settings.provided.prepare_threshold,
     )
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
@@ -123,9 +118,9 @@ class Container(containers.DeclarativeContainer):
     security_stamps = providers.Singleton(PgSecurityStamps, pool=pool)
     attempt_counts = providers.Singleton(PgAttemptCounts, pool=pool)
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
-    bulk_loader = providers.Factory(PgBulkLoader, pool=pool)
+    bulk_loader = providers.Factory(PgBulkLoader, pool=pool, direct_conninfo=direct_database_url)
     notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
-    event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=database_url, clock=clock)
+    event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=direct_database_url, clock=clock)
     database_probe = providers.Factory(PgDatabaseProbe, pool=pool)
 
     # Services.
@@ -244,34 +239,6 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-class MemoryAdapters(containers.DeclarativeContainer):
-    """Overrides the storage side of ``Container`` with in-memory twins: no database is started or opened."""
-
-    storage = providers.Object("memory")
-    pool: providers.Object[None] = providers.Object(None)
-    store = providers.Singleton(InMemoryStore)
-    # The container's own write limit (a name of its own: one named like the container's would override it).
-    writes_limited_by: providers.Dependency[WriteLimit | None] = providers.Dependency()
-    tags_forgotten_by: providers.Dependency[Callable[[], None]] = providers.Dependency()
-    uow = providers.Factory(
-        InMemoryUnitOfWork, store=store, write_limit=writes_limited_by, articles_changed=tags_forgotten_by
-    )
-    article_queries = providers.Singleton(InMemoryArticleQueries, store=store)
-    comment_queries = providers.Singleton(InMemoryCommentQueries, store=store)
-    profile_queries = providers.Singleton(InMemoryProfileQueries, store=store)
-    fresh_tag_queries = providers.Singleton(InMemoryTagQueries, store=store)
-    user_queries = providers.Singleton(InMemoryUserQueries, store=store)
-    security_stamps = providers.Singleton(InMemorySecurityStamps, store=store)
-    attempt_counts = providers.Singleton(InMemoryAttemptCounts)
-    user_directory = providers.Singleton(InMemoryUserDirectory, store=store)
-    bulk_loader = providers.Factory(InMemoryBulkLoader, store=store)
-    notification_queries = providers.Singleton(InMemoryNotificationQueries, store=store)
-    event_source = providers.Singleton(
-        InMemoryEventSource, store=store, clock=providers.Singleton(SystemClock)
-    )
-    database_probe = providers.Factory(InMemoryDatabaseProbe, revision=providers.Callable(head_revision))
-
-
 def build_container(settings: Settings | None = None, *, memory: bool = False) -> Container:
     container = Container()
     if settings is not None:
@@ -292,12 +259,21 @@ async def running(container: Container) -> AsyncIterator[Container]:
     closed again in reverse order afterwards. The HTTP app's lifespan, the CLI and the worker all use it."""
     async with AsyncExitStack() as stack:
         if container.storage() == "postgres":
-            url = await stack.enter_async_context(database_url(container.settings()))
-            container.database_url.override(providers.Object(url))
-            stack.callback(container.database_url.reset_override)
+            settings = container.settings()
+            url = await stack.enter_async_context(database_url(settings))
+            direct = settings.direct_url(url)
+            for provider, value in (
+                (container.database_url, url),
+                (container.direct_database_url, direct),
+                (container.behind_pooler, direct != url),
+            ):
+                provider.override(providers.Object(value))
+                stack.callback(provider.reset_override)
             # Objects holding the pool (query ports, the event source) must not outlive it.
             stack.callback(container.reset_singletons)
-            await stack.enter_async_context(opened(container.pool()))
+            await stack.enter_async_context(
+                opened(container.pool(), container.session(), pooled=direct != url)
+            )
 
         yield container
 

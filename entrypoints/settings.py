@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     # libpq form (postgresql://user:pass@host/db); unset: an embedded server in data_dir.
     database_url: SecretStr | None = None
+    # The server itself, when database_url is a transaction pooler (PgBouncer): migrations, the worker's
+    # LISTEN and the bulk load's VACUUM need a session of their own. Unset: database_url.
+    direct_database_url: SecretStr | None = None
     data_dir: Path = Path(".conduit")
     jwt_secret: SecretStr | None = None
     jwt_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
@@ -81,6 +84,8 @@ class Settings(BaseSettings):
     def _consistent(self) -> "Settings":
         if self.pool_min_size > self.pool_max_size:
             raise ValueError("CONDUIT_POOL_MIN_SIZE must not exceed CONDUIT_POOL_MAX_SIZE")
+        if self.direct_database_url is not None and self.database_url is None:
+            raise ValueError("CONDUIT_DIRECT_DATABASE_URL needs CONDUIT_DATABASE_URL (the pooler's URL)")
         if self.env != "production":
             return self
         secret = b"" if self.jwt_secret is None else self.jwt_secret.get_secret_value().encode()
@@ -91,6 +96,10 @@ class Settings(BaseSettings):
         if self.database_url is None:
             raise ValueError("CONDUIT_DATABASE_URL must be set in production")
         return self
+
+    def direct_url(self, url: str) -> str:
+        """The URL of the server itself, for sessions of their own; ``url`` is the one in use for the pool."""
+        return url if self.direct_database_url is None else self.direct_database_url.get_secret_value()
 
     @property
     def log_format(self) -> Literal["json", "console"]:

@@ -18,15 +18,24 @@ def _database_url() -> str:
     url = config.attributes.get("database_url")
     if url:
         return str(url)
-    configured = Settings().database_url
-    if configured is None:
+    settings = Settings()
+    if settings.database_url is None:
         raise SystemExit("no database URL: set CONDUIT_DATABASE_URL or run `conduit migrate`")
-    return configured.get_secret_value()
+    return settings.direct_url(settings.database_url.get_secret_value())
+
+
+# A migration that rewrites a large table is no runaway statement: the API's timeout, which may be the
+# role's default (adapters/postgres/session.py), does not apply.
+NO_TIMEOUT_OPTIONS = "-c statement_timeout=0"
 
 
 def run_migrations_online() -> None:
     url = _database_url()
-    engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(url), poolclass=NullPool)
+    engine = create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(url, options=NO_TIMEOUT_OPTIONS),
+        poolclass=NullPool,
+    )
     with engine.connect() as connection:
         context.configure(connection=connection, transaction_per_migration=True)
         with context.begin_transaction():

@@ -1,4 +1,5 @@
 import os
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -10,6 +11,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from entrypoints import migrations
+from tests.support import pgbouncer
 from tests.support.database import fresh_database, pool_for_tests, test_server, truncate_all
 from tests.support.locales import LINGUISTIC_LOCALE
 
@@ -51,6 +53,19 @@ def collated_pg_url(pg_server: str) -> Iterator[str]:
             unavailable(f"the test server has no {LINGUISTIC_LOCALE} collation ({error})")
         migrations.upgrade(url)
         yield url
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_port(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """The port of a PgBouncer in transaction mode before the test server (tests/support/pgbouncer.py)."""
+    program = pgbouncer.binary()
+    if program is None:
+        looked = ", ".join(pgbouncer.CANDIDATES)
+        reason = f"pgbouncer not found (looked for {looked}; on Debian: apt-get install pgbouncer)"
+        warnings.warn(f"SKIPPING the PgBouncer tests: {reason}", stacklevel=1)
+        unavailable(reason)
+    with pgbouncer.pgbouncer_in_front(program, pg_server, tmp_path_factory.mktemp("pgbouncer")) as port:
+        yield port
 
 
 def unavailable(reason: str) -> NoReturn:

@@ -16,6 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.errors import translated_errors
 from adapters.postgres.gate import GatedPool
 from adapters.postgres.kept_cursors import KeptCursorsConnection, cursor_for
+from adapters.postgres.session import SessionSettings, connect
 from adapters.postgres.statements import Statement
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection]
@@ -35,10 +36,22 @@ def new_pool(
     min_size: int,
     max_size: int,
     acquire_timeout: float,
-    statement_timeout_ms: int,
+    session: SessionSettings,
+    pooled: bool = False,
     prepare_threshold: int | None,
 ) -> Pool:
-    """The process's pool, not yet open: ``opened()`` opens it for the application's lifetime."""
+    """The process's pool, not yet open: ``opened()`` opens it for the application's lifetime.
+
+    ``pooled``: ``conninfo`` is a transaction pooler (PgBouncer), where ``session`` comes from the role's
+    defaults, not from the startup packet (session.py).
+    """
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "prepare_threshold": prepare_threshold,
+        "application_name": "conduit",
+    }
+    if not pooled:
+        kwargs["options"] = session.startup_options()
     return GatedPool(
         conninfo,
         min_size=min_size,
@@ -47,34 +60,25 @@ def new_pool(
         reconnect_timeout=RECONNECT_SECONDS,
         open=False,
         connection_class=KeptCursorsConnection,
-        kwargs={
-            "autocommit": True,
-            "prepare_threshold": prepare_threshold,
-            "application_name": "conduit",
-            # A runaway statement is cancelled by the server instead of holding a connection forever.
-            # Prepared statements always run their cached (generic) plan: left to choose, PostgreSQL kept
-            # re-planning the list queries on every execution. The statements are written for it (page
-            # sizes as literals) and tests/integration/test_read_side.py checks those plans use indexes.
-            "options": " ".join(
-                (
-                    f"-c statement_timeout={statement_timeout_ms}",
-                    "-c timezone=UTC",
-                    "-c plan_cache_mode=force_generic_plan",
-                )
-            ),
-        },
+        kwargs=kwargs,
     )
 
 
 @asynccontextmanager
-async def opened(pool: Pool) -> AsyncIterator[Pool]:
-    """Open ``pool`` for the block and close it afterwards; fails fast when the server cannot be reached."""
-    # One direct connection first: a wrong URL or a server that is down fails now, with libpq's own
-    # message, instead of as a pool that never fills.
+async def opened(pool: Pool, session: SessionSettings, *, pooled: bool = False) -> AsyncIterator[Pool]:
+    """Open ``pool`` for the block and close it afterwards; fails fast when the server cannot be reached,
+    and refuses a session not as ``session`` says (``StorageMisconfigured``)."""
+    # One connection first, made as the pool makes them: a wrong URL, a server that is down or a pooler
+    # that refuses a startup parameter fails now, with libpq's own message, instead of as a pool that
+    # never fills; and what the session runs with is read back once.
     assert isinstance(pool.conninfo, str)
+    assert isinstance(pool.kwargs, dict)
+    made_as_pooled = {name: value for name, value in pool.kwargs.items() if name != "options"}
+    probe = await connect(
+        pool.conninfo, session, pooled=pooled, connect_timeout=max(1, int(pool.timeout)), **made_as_pooled
+    )
+    await probe.close()
     with translated_errors():
-        probe = await AsyncConnection.connect(pool.conninfo, connect_timeout=max(1, int(pool.timeout)))
-        await probe.close()
         await pool.open(wait=True, timeout=pool.timeout)
     try:
         yield pool

@@ -1,5 +1,7 @@
 """Loads a generated data set with COPY (not one statement per row), then sets every counter from the rows."""
 
+from psycopg import AsyncConnection
+
 from adapters.postgres.errors import translated_errors
 from adapters.postgres.pool import Pool
 from application.seeding import BulkLoader, Dataset
@@ -45,16 +47,17 @@ RECOUNT = [
 # autovacuum comes round.
 VACUUM = "VACUUM (ANALYZE) users, articles, tags, tag_counts, article_tags, follows, favorites, comments"
 # A bulk load is not a request: the pool's statement timeout (CONDUIT_STATEMENT_TIMEOUT_MS) is for runaway
-# queries, and a large load on a slow machine outlasts it. LOCAL ends with the load's transaction; the
-# VACUUM runs outside one, so its connection is set back before it returns to the pool.
+# queries, and a large load on a slow machine outlasts it. LOCAL ends with the load's transaction. The
+# VACUUM runs outside one, so its setting lasts for the session: that is a connection of its own, to the
+# server itself (through a transaction pooler, a session SET would stay on whichever server connection ran
+# it, for other clients to inherit).
 NO_TIMEOUT_IN_TRANSACTION = "SET LOCAL statement_timeout = 0"
-NO_TIMEOUT = "SET statement_timeout = 0"
-POOL_TIMEOUT = "RESET statement_timeout"
+NO_TIMEOUT_OPTIONS = "-c statement_timeout=0"
 
 
 class PgBulkLoader(BulkLoader):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, direct_conninfo: str) -> None:
+        self._pool, self._direct_conninfo = pool, direct_conninfo
 
     async def has_users(self) -> bool:
         with translated_errors():
@@ -130,9 +133,8 @@ class PgBulkLoader(BulkLoader):
                 await conn.execute(statement)
 
     async def _vacuum(self) -> None:
-        async with self._pool.connection() as conn:
-            await conn.execute(NO_TIMEOUT)
-            try:
-                await conn.execute(VACUUM)
-            finally:
-                await conn.execute(POOL_TIMEOUT)
+        conn = await AsyncConnection.connect(
+            self._direct_conninfo, autocommit=True, options=NO_TIMEOUT_OPTIONS
+        )
+        async with conn:
+            await conn.execute(VACUUM)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from entrypoints import banner, bounded_http, connection_limits, migrations, serving
+from entrypoints import banner, bounded_http, connection_limits, migrations, serving, sessions
 from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
@@ -46,7 +46,9 @@ def serve(
     head_limits = bounded_http.HeadLimits(settings.header_timeout_seconds, settings.max_header_bytes)
     with expected_failures(), database(settings) as url:
         if settings.migrate_on_start:
-            migrations.upgrade(url)
+            sessions.upgrade(settings, url)
+        # Here, once, as one line: in the workers the same failure is a traceback per worker.
+        sessions.check(settings, url)
         banner.serving(settings, url, host=host, port=port, workers=workers, budget=budget)
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
         os.environ["CONDUIT_DATABASE_URL"] = url
@@ -107,19 +109,21 @@ def migrate(ctx: typer.Context) -> None:
 @migrate_app.command()
 def upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Upgrade the schema to REVISION."""
-    _with_database(lambda url: migrations.upgrade(url, revision))
+    settings = load_settings()
+    with expected_failures(), database(settings) as url:
+        sessions.upgrade(settings, url, revision)
 
 
 @migrate_app.command()
 def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base")]) -> None:
     """Downgrade the schema to REVISION."""
-    _with_database(lambda url: migrations.downgrade(url, revision))
+    _with_direct_database(lambda url: migrations.downgrade(url, revision))
 
 
 @migrate_app.command()
 def current() -> None:
     """Show the schema's current revision."""
-    _with_database(migrations.current)
+    _with_direct_database(migrations.current)
 
 
 @migrate_app.command()
@@ -128,10 +132,10 @@ def history() -> None:
     migrations.history()
 
 
-def _with_database(action: Callable[[str], None]) -> None:
+def _with_direct_database(action: Callable[[str], None]) -> None:
     settings = load_settings()
     with expected_failures(), database(settings) as url:
-        action(url)
+        action(settings.direct_url(url))
 
 
 def main() -> None:

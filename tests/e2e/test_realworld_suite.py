@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.database import fresh_database
+from tests.support.live import conduit_serving
+from tests.support.pgbouncer import through
 from tests.support.realworld import official_file
 
 pytestmark = pytest.mark.postgres
@@ -30,6 +33,28 @@ def _runner() -> Path | str:
 
 
 def test_official_realworld_collection_passes_completely(live_server: tuple[str, Path]) -> None:
+    run_collection(*live_server)
+
+
+def test_official_realworld_collection_passes_through_pgbouncer(
+    pg_server: str, pgbouncer_port: int, tmp_path: Path
+) -> None:
+    """The pool goes through PgBouncer in transaction mode; migrations and the role's session settings go
+    over the direct URL, which `conduit serve` migrates first."""
+    with (
+        fresh_database(pg_server, "realworld") as direct_url,
+        conduit_serving(
+            through(pgbouncer_port, direct_url),
+            tmp_path,
+            CONDUIT_DIRECT_DATABASE_URL=direct_url,
+            CONDUIT_PREPARE_THRESHOLD="none",
+            CONDUIT_MIGRATE_ON_START="true",
+        ) as served,
+    ):
+        run_collection(*served)
+
+
+def run_collection(api_url: str, log_path: Path) -> None:
     runner = _runner()
     if isinstance(runner, str):
         reason = runner
@@ -37,7 +62,6 @@ def test_official_realworld_collection_passes_completely(live_server: tuple[str,
             pytest.fail(f"CI=true but the official API suite cannot run: {reason}")
         warnings.warn(f"SKIPPING the official RealWorld API suite: {reason}", stacklevel=1)
         pytest.skip(f"official RealWorld API suite not run: {reason}")
-    api_url, log_path = live_server
     result = subprocess.run(
         [str(runner)],
         env={**os.environ, "APIURL": api_url},

@@ -13,12 +13,14 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from adapters.postgres.gate import GatedPool
 from adapters.postgres.pool import Pool, new_pool, opened, read
+from adapters.postgres.session import SessionSettings
 from adapters.postgres.statements import Statement
 
 pytestmark = pytest.mark.postgres
 
 SLOW_PAIR = Statement("SELECT %s::int, pg_backend_pid(), pg_sleep(0.02)")
 ONE = Statement("SELECT 1")
+SESSION = SessionSettings(statement_timeout_ms=10_000)
 
 
 def full_pool(url: str, size: int, acquire_timeout: float = 10) -> AbstractAsyncContextManager[Pool]:
@@ -28,10 +30,10 @@ def full_pool(url: str, size: int, acquire_timeout: float = 10) -> AbstractAsync
         min_size=size,
         max_size=size,
         acquire_timeout=acquire_timeout,
-        statement_timeout_ms=10_000,
+        session=SESSION,
         prepare_threshold=5,
     )
-    return opened(pool)
+    return opened(pool, SESSION)
 
 
 def queued(pool: Pool) -> int:

@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.embedded import embedded_server
 from adapters.postgres.pool import new_pool, opened
+from adapters.postgres.session import SessionSettings
 from tests.support.locales import provide_linguistic_locale
 
 TEST_DATABASE_URL_ENV = "CONDUIT_TEST_DATABASE_URL"
@@ -54,8 +55,10 @@ def fresh_database(maintenance_url: str, purpose: str, *, collation: str | None 
 def pool_for_tests(
     url: str, max_size: int = 60, prepare_threshold: int | None = 5
 ) -> AbstractAsyncContextManager[AsyncConnectionPool[AsyncConnection]]:
-    settings = {"min_size": 1, "acquire_timeout": 10, "statement_timeout_ms": 10_000}
-    return opened(new_pool(url, max_size=max_size, prepare_threshold=prepare_threshold, **settings))
+    settings = {"min_size": 1, "acquire_timeout": 10}
+    session = SessionSettings(statement_timeout_ms=10_000)
+    pool = new_pool(url, max_size=max_size, prepare_threshold=prepare_threshold, session=session, **settings)
+    return opened(pool, session)
 
 
 def database_name(url: str) -> str:
