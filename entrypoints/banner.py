@@ -25,21 +25,23 @@ def database_in_use(settings: Settings, url: str) -> dict[str, str]:
     return {"database": where, "schema": schema}
 
 
-def serving(settings: Settings, url: str, *, host: str, port: int, workers: int) -> None:
+def serving(settings: Settings, url: str, *, host: str, port: int, workers: int, metrics: str | None) -> None:
     base = f"http://{host}:{port}"
     log.info(
         "Conduit is starting",
         api=f"{base}/api",
         docs=f"{base}/docs and {base}/redoc",
+        metrics=metrics or "off",
         workers=workers,
         **database_in_use(settings, url),
     )
 
 
-def consuming(settings: Settings, url: str) -> None:
+def consuming(settings: Settings, url: str, *, metrics: str | None) -> None:
     log.info(
         "Conduit worker started",
         batch_size=settings.worker_batch_size,
         poll_seconds=settings.worker_poll_seconds,
+        metrics=metrics or "off",
         **database_in_use(settings, url),
     )

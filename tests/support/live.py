@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,8 +23,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_conduit(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A real `conduit serve` (uvicorn, one worker) on a fresh database; yields its API URL and log file."""
+def live_conduit(
+    pg_server: str, tmp_path: Path, *, workers: int = 1, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """A real `conduit serve` on a fresh database; yields its API URL and log file. Its metrics listener
+    is off unless ``env`` sets a port for it."""
     port = free_port()
     log_path = tmp_path / "server.log"
     with fresh_database(pg_server, "realworld") as url:
@@ -37,11 +40,13 @@ def live_conduit(pg_server: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             "CONDUIT_MIGRATE_ON_START": "false",
             "CONDUIT_LOG_LEVEL": "INFO",
             "CONDUIT_ACCESS_LOG": "true",
+            "CONDUIT_METRICS_PORT": "0",
+            **(env or {}),
         }
         conduit = Path(sys.executable).with_name("conduit")
         with log_path.open("w") as log:
             server = subprocess.Popen(
-                [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port), f"--workers={workers}"],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,80 @@
+"""What the HTTP edge counts: requests by method, route and status with their latency, the requests in
+flight, and the requests refused because a budget was spent.
+
+No label carries what a caller sent: the route is the template the request matched
+(``/api/articles/{slug}``), or ``unmatched``; a method other than HTTP's usual ones is ``other``. So every
+label has a fixed, small set of values, and no slug, username, email or token reaches the metrics.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from entrypoints.metrics import SPENT_BUDGET
+
+UNMATCHED = "unmatched"
+OTHER_METHOD = "other"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+LABELS = ("method", "route", "status")
+
+_Series = tuple[Counter, Histogram]
+
+
+def route_label(scope: Mapping[str, Any]) -> str:
+    """The template of the route that handled the request (the router leaves it in the scope)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else OTHER_METHOD
+
+
+class HttpMetrics:
+    """The edge's metrics, in ``registry``; under ``conduit serve``, in the process's multiprocess file."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self._requests = Counter("conduit_http_requests", "HTTP requests answered", LABELS, registry=registry)
+        self._latency = Histogram(
+            "conduit_http_request_duration_seconds",
+            "Time from a request's arrival to the end of its response",
+            LABELS,
+            registry=registry,
+        )
+        self._throttled = Counter(
+            "conduit_http_throttled_requests",
+            "Requests refused with 429 because a budget was spent: failed logins, or a user's writes",
+            ("budget",),
+            registry=registry,
+        )
+        self._in_flight = Gauge(
+            "conduit_http_requests_in_flight",
+            "Requests being handled (sampled every second in each process)",
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        # Counted in a plain integer, and written to the gauge by the sampler: a gauge update per request
+        # would be a write to the multiprocess file on the way in and another on the way out.
+        self.in_flight = 0
+        # Children by label values: prometheus-client's labels() validates and locks on every call.
+        self._series: dict[tuple[str, str, int], _Series] = {}
+
+    def observe(self, method: str, scope: Mapping[str, Any], status: int, seconds: float) -> None:
+        """One answered request; ``method`` as the client sent it, ``scope`` as the app left it."""
+        key = (method_label(method), route_label(scope), status)
+        series = self._series.get(key)
+        if series is None:
+            labels = (key[0], key[1], str(status))
+            series = self._series[key] = (self._requests.labels(*labels), self._latency.labels(*labels))
+        series[0].inc()
+        series[1].observe(seconds)
+        if status == 429:
+            budget = scope.get(SPENT_BUDGET)
+            if isinstance(budget, str):
+                self._throttled.labels(budget).inc()
+
+    def sample(self) -> None:
+        self._in_flight.set(self.in_flight)
