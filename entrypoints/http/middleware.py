@@ -81,17 +81,18 @@ class EdgeMiddleware:
                 raise  # the response had begun: nothing sensible can follow it
             await body_error(500, "internal server error")(scope, receive, send_with_id)
         finally:
-            seconds = time.perf_counter() - started
             if metrics is not None:
                 metrics.in_flight -= 1
-                metrics.observe("HEAD" if head else scope["method"], scope, status, seconds)
+                metrics.observe(
+                    "HEAD" if head else scope["method"], scope, status, time.perf_counter() - started
+                )
             if self.log_requests:
                 access_log.info(
                     "request",
                     method="HEAD" if head else scope["method"],
                     path=scope["path"],
                     status=status,
-                    duration_ms=round(seconds * 1000, 2),
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:

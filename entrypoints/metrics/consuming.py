@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, ProcessCollector
 
 from adapters.postgres.pool import Pool
 from entrypoints.metrics.exposition import address, listen
@@ -26,6 +26,7 @@ async def served(
 ) -> AsyncIterator[WorkerMetrics]:
     """Serve the worker's metrics at ``host:port`` for the block."""
     registry = CollectorRegistry()
+    ProcessCollector(registry=registry)  # the worker's memory and CPU: one process, so they are its own
     dead_letters = DeadLetters(registry)
     pool_metrics = PoolMetrics(registry)
     registry.register(OutboxBacklog(conninfo, now))

@@ -45,7 +45,9 @@ async def exposition(app: FastAPI, *requests: tuple[str, str, dict[str, object] 
 
 
 def requests_counted(text: str, method: str, route: str, status: int) -> float:
-    prefix = f'conduit_http_requests_total{{method="{method}",route="{route}",status="{status}"}} '
+    prefix = (
+        f'conduit_http_request_duration_seconds_count{{method="{method}",route="{route}",status="{status}"}} '
+    )
     lines = [line for line in text.splitlines() if line.startswith(prefix)]
     return float(lines[0].removeprefix(prefix)) if lines else 0.0
 
