@@ -42,6 +42,8 @@ async def _lifespan(container: Container, metrics: HttpMetrics | None) -> AsyncI
                 sampling.cancel()
                 with suppress(asyncio.CancelledError):
                     await sampling
+            if metrics is not None:
+                metrics.sample()  # the last second's requests
 
 
 def create_app(container: Container | None = None) -> FastAPI:

@@ -41,6 +41,7 @@ def served(host: str, port: int, conninfo: str) -> Iterator[ServedMetrics]:
         from prometheus_client import CollectorRegistry, multiprocess
 
         from adapters.security.clock import SystemClock
+        from entrypoints.metrics.edge import exposed
         from entrypoints.metrics.exposition import address, listen
         from entrypoints.metrics.outbox import OutboxBacklog
 
@@ -48,7 +49,7 @@ def served(host: str, port: int, conninfo: str) -> Iterator[ServedMetrics]:
             multiprocess.mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
 
         registry = CollectorRegistry()
-        registry.register(_LiveProcesses(Path(folder), forget))
+        registry.register(exposed(_LiveProcesses(Path(folder), forget)))
         registry.register(OutboxBacklog(conninfo, SystemClock().now))
         stop = listen(host, port, registry, setting="CONDUIT_METRICS_PORT")
         try:

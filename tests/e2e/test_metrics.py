@@ -21,6 +21,7 @@ from tests.support.live import free_port, live_conduit
 pytestmark = pytest.mark.postgres
 
 CONDUIT = str(Path(sys.executable).with_name("conduit"))
+UNMATCHED_404 = 'conduit_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}'
 SLUG_ROUTE = (
     'conduit_http_request_duration_seconds_count{method="GET",route="/api/articles/{slug}",status="200"}'
 )
@@ -61,17 +62,11 @@ def test_serve_sums_its_workers_and_labels_routes_by_template(pg_server: str, tm
             assert httpx.get(f"{api}/articles/{slug}").status_code == 200
         assert httpx.get(f"{api}/no-such-route/{user['email']}").status_code == 404
 
-        # Each worker's pool may hold 10: both are live, and counted, once the sum is 20.
-        text = scrape_until(metrics, lambda t: value(t, "conduit_db_pool_max_connections") == 20)
-        assert value(text, "conduit_db_pool_max_connections") == 20
-        assert value(text, SLUG_ROUTE) == 20
-        assert (
-            value(
-                text,
-                'conduit_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"}',
-            )
-            == 1
-        )
+        # Each worker's pool may hold 10: both are live, and counted, once the sum is 20. Each worker
+        # writes its counts down once a second: wait for every request to be there.
+        expected = {"conduit_db_pool_max_connections": 20, SLUG_ROUTE: 20, UNMATCHED_404: 1}
+        text = scrape_until(metrics, lambda t: all(value(t, k) == v for k, v in expected.items()))
+        assert {series: value(text, series) for series in expected} == expected
         assert value(text, 'conduit_http_throttled_requests_total{budget="writes"}') == 1
         assert (
             'conduit_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/articles/{slug}"'

@@ -13,7 +13,7 @@ from prometheus_client import generate_latest
 from application.throttling import WriteLimit
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from entrypoints.metrics.edge import method_label, route_label
+from entrypoints.metrics.edge import exposed, method_label, route_label
 from entrypoints.settings import Settings
 from tests.support.fakes import FakePasswordHasher
 
@@ -41,7 +41,8 @@ async def exposition(app: FastAPI, *requests: tuple[str, str, dict[str, object] 
         token = (await client.post("/api/users", json=register)).json()["user"]["token"]
         for method, path, body in requests:
             await client.request(method, path, json=body, headers={"Authorization": f"Token {token}"})
-    return generate_latest(app.state.metrics.registry).decode()
+    app.state.metrics.sample()  # as the lifespan's sampler does every second
+    return generate_latest(exposed(app.state.metrics.registry)).decode()  # type: ignore[arg-type]
 
 
 def requests_counted(text: str, method: str, route: str, status: int) -> float:
