@@ -33,11 +33,12 @@ class StorageUnavailable(ApplicationError):
 
 
 class RateLimited(ApplicationError):
-    """The caller has used up a budget; ``retry_after`` says in how many seconds it has some again."""
+    """The caller has used up a budget; ``retry_after`` says in how many seconds it has some again.
+    ``budget`` names which one (``"login"`` or ``"writes"``), so an operator can tell them apart."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: str, retry_after: int, budget: str) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after, self.budget = retry_after, budget
 
 
 class StorageMisconfigured(ApplicationError):

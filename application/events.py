@@ -55,6 +55,12 @@ class EventHandler(Protocol):
     async def __call__(self, stored: StoredEvent) -> None: ...
 
 
+class EventObserver(Protocol):
+    """Hears what an operator watches for: an event set aside after its last attempt failed."""
+
+    def dead_lettered(self, topic: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     max_attempts: int = 5
@@ -69,8 +75,16 @@ class RetryPolicy:
 
 
 class ProcessEvents:
-    def __init__(self, source: EventSource, handler: EventHandler, clock: Clock, retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        source: EventSource,
+        handler: EventHandler,
+        clock: Clock,
+        retry: RetryPolicy,
+        observer: EventObserver | None = None,
+    ) -> None:
         self._source, self._handler, self._clock, self._retry = source, handler, clock, retry
+        self._observer = observer
 
     async def __call__(self, limit: int) -> int:
         """Handle one batch; returns how many events it held (0: nothing was due)."""
@@ -90,6 +104,8 @@ class ProcessEvents:
                         "" if retry_at else "; dead-lettered",
                     )
                     await batch.failed(stored.id, f"{type(error).__name__}: {error}"[:2000], retry_at)
+                    if retry_at is None and self._observer is not None:
+                        self._observer.dead_lettered(type(stored.event).__name__)
                 else:
                     await batch.done(stored.id)
             return len(batch.events)

@@ -67,7 +67,7 @@ class LoginThrottle:
             window = windows.get(key)
             if window is not None and window.count >= limit.attempts:
                 seconds = max(1, math.ceil((window.closes_at - now).total_seconds()))
-                raise RateLimited(f"too many failed logins; try again in {seconds} seconds", seconds)
+                raise RateLimited(f"too many failed logins; try again in {seconds} seconds", seconds, "login")
         return keys[0] in windows
 
     async def failed(self, account: str, client: str, now: datetime) -> None:
@@ -109,7 +109,7 @@ def spend_write(budget: Budget | None, limit: WriteLimit, now: datetime) -> Budg
 
 
 def writes_spent(retry_after: int) -> RateLimited:
-    return RateLimited(f"too many writes; try again in {retry_after} seconds", retry_after)
+    return RateLimited(f"too many writes; try again in {retry_after} seconds", retry_after, "writes")
 
 
 def _keys(account: str, client: str) -> tuple[str, str]:

@@ -27,7 +27,14 @@ def database_in_use(settings: Settings, url: str) -> dict[str, str]:
 
 
 def serving(
-    settings: Settings, url: str, *, host: str, port: int, workers: int, budget: ConnectionBudget
+    settings: Settings,
+    url: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    budget: ConnectionBudget,
+    metrics: str | None,
 ) -> None:
     base = f"http://{host}:{port}"
     if budget.connections < settings.max_connections:
@@ -41,16 +48,18 @@ def serving(
         "Conduit is starting",
         api=f"{base}/api",
         docs=f"{base}/docs and {base}/redoc",
+        metrics=metrics or "off",
         workers=workers,
         connections_per_worker=budget.connections,
         **database_in_use(settings, url),
     )
 
 
-def consuming(settings: Settings, url: str) -> None:
+def consuming(settings: Settings, url: str, *, metrics: str | None) -> None:
     log.info(
         "Conduit worker started",
         batch_size=settings.worker_batch_size,
         poll_seconds=settings.worker_poll_seconds,
+        metrics=metrics or "off",
         **database_in_use(settings, url),
     )

@@ -17,6 +17,7 @@ import multiprocessing
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -35,8 +36,20 @@ STOP_TIMEOUT_SECONDS = 30.0
 READY_TIMEOUT_SECONDS = 60.0
 
 
-def run(app: str, *, host: str, port: int, workers: int, reload: bool = False, **options: Any) -> None:
-    """``uvicorn.run`` for an import string, with a listening socket per worker on Linux."""
+def run(
+    app: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool = False,
+    on_worker_exit: Callable[[int], None] | None = None,
+    **options: Any,
+) -> None:
+    """``uvicorn.run`` for an import string, with a listening socket per worker on Linux.
+
+    ``on_worker_exit`` hears the pid of each worker this module's supervisor saw end, before a successor
+    starts (uvicorn's own workers, where they serve, are not reported)."""
     if workers == 1 or reload or not SPREADS_CONNECTIONS:
         uvicorn.run(app, host=host, port=port, workers=workers, reload=reload, **options)
         return
@@ -48,7 +61,7 @@ def run(app: str, *, host: str, port: int, workers: int, reload: bool = False, *
     bound_host, bound_port = address.getsockname()[:2]
     logger.info("Uvicorn running on http://%s:%d, %d workers, a socket each", bound_host, bound_port, workers)
     try:
-        sys.exit(Supervisor(app, (bound_host, bound_port), workers, options).run())
+        sys.exit(Supervisor(app, (bound_host, bound_port), workers, options, on_worker_exit).run())
     finally:
         address.close()
 
@@ -60,8 +73,16 @@ class Worker:
 
 
 class Supervisor:
-    def __init__(self, app: str, address: tuple[str, int], workers: int, options: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        app: str,
+        address: tuple[str, int],
+        workers: int,
+        options: dict[str, Any],
+        on_exit: Callable[[int], None] | None = None,
+    ) -> None:
         self._app, self._address, self._count, self._options = app, address, workers, options
+        self._on_exit = on_exit
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[Worker] = []
         self._stopping = False
@@ -91,13 +112,19 @@ class Supervisor:
                     worker.process.pid,
                     worker.process.exitcode,
                 )
+                self._ended(worker)
                 self._workers[position] = self._start()
         for worker in self._workers:
             if worker.process.is_alive():
                 worker.process.terminate()
         for worker in self._workers:
             _stop(worker.process, signalled=True)
+            self._ended(worker)
         return status
+
+    def _ended(self, worker: Worker) -> None:
+        if self._on_exit is not None and worker.process.pid is not None:
+            self._on_exit(worker.process.pid)
 
     def _start(self) -> Worker:
         receiving, sending = self._context.Pipe(duplex=False)
@@ -116,6 +143,7 @@ class Supervisor:
             if not successor.ready.poll():
                 return  # it did not start: the supervising loop sees to it
             _stop(worker.process)
+            self._ended(worker)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         self._stopping = True

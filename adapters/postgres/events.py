@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from psycopg import AsyncConnection, sql
 
+from adapters.postgres.errors import translated_errors
 from adapters.postgres.outbox import CHANNEL
 from adapters.postgres.pool import Pool, read
 from adapters.postgres.statements import Statement
@@ -62,6 +63,18 @@ MARK_FAILED = Statement(
         processed_at = CASE WHEN %(retry_at)s::timestamptz IS NULL THEN %(now)s::timestamptz END
     WHERE id = %(id)s
     """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    pending: int  # recorded and not yet handled, retries included
+    oldest: datetime | None  # when the oldest of them was recorded
+
+
+# Pending events are the ones outbox_due_idx covers: the scan is as long as the backlog, not the table.
+BACKLOG = Statement(
+    "SELECT count(*) AS pending, min(created_at) AS oldest FROM outbox WHERE status = 'pending'", Backlog
 )
 
 PRUNE = Statement("DELETE FROM outbox WHERE status = 'done' AND processed_at < %(cutoff)s RETURNING id")
@@ -140,3 +153,16 @@ class PgEventSource(EventSource):
             self._listener = await AsyncConnection.connect(self._conninfo, autocommit=True)
             await self._listener.execute(LISTEN)
         return self._listener
+
+
+def read_backlog(conninfo: str, *, timeout_seconds: int) -> Backlog:
+    """The outbox's backlog, over a connection of its own (for a process that has no pool, or must not
+    wait behind its own work); ``StorageUnavailable`` if the server does not answer within the timeout."""
+    options = f"-c statement_timeout={timeout_seconds * 1000}"
+    with (
+        translated_errors(),
+        psycopg.connect(conninfo, connect_timeout=timeout_seconds, autocommit=True, options=options) as conn,
+    ):
+        row = conn.execute(BACKLOG.query).fetchone()
+    assert row is not None  # an aggregate always has its row
+    return Backlog(pending=int(row[0]), oldest=row[1])

@@ -24,16 +24,20 @@ class GatedPool(AsyncConnectionPool[AsyncConnection]):
     def __init__(self, conninfo: str, **kwargs: Any) -> None:
         super().__init__(conninfo, **kwargs)
         self._gate = asyncio.Semaphore(self.max_size)
+        self.waiting = 0  # callers at the gate: psycopg_pool's own count never sees them
 
     async def getconn(self, timeout: float | None = None) -> AsyncConnection:  # noqa: ASYNC109 (psycopg's signature)
         timeout = self.timeout if timeout is None else timeout
         if self._gate.locked():
             started = monotonic()
+            self.waiting += 1
             try:
                 async with asyncio.timeout(timeout):
                     await self._gate.acquire()
             except TimeoutError:
                 raise PoolTimeout(f"couldn't get a connection after {timeout:.2f} sec") from None
+            finally:
+                self.waiting -= 1
             timeout = max(timeout - (monotonic() - started), 0.001)
         else:
             await self._gate.acquire()

@@ -8,6 +8,7 @@ own transaction block (``transaction.py``).
 import select
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
 from psycopg import AsyncConnection
@@ -84,6 +85,30 @@ async def opened(pool: Pool, session: SessionSettings, *, pooled: bool = False) 
         yield pool
     finally:
         await pool.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PoolReading:
+    """The pool as it is now, and what befell it since the previous reading."""
+
+    size: int  # connections open or being opened
+    idle: int  # of those, ready to be borrowed
+    waiting: int  # callers waiting for a connection
+    max_size: int
+    connection_errors: int  # failed attempts to connect, since the previous reading
+
+
+def pop_reading(pool: Pool) -> PoolReading:
+    """Read the pool's figures (psycopg_pool's ``pop_stats``, which starts its counters afresh): one caller
+    per pool, or the counts are split between callers."""
+    stats = pool.pop_stats()
+    return PoolReading(
+        size=stats.get("pool_size", 0),
+        idle=stats.get("pool_available", 0),
+        waiting=stats.get("requests_waiting", 0) + (pool.waiting if isinstance(pool, GatedPool) else 0),
+        max_size=pool.max_size,
+        connection_errors=stats.get("connections_errors", 0),
+    )
 
 
 async def read(pool: Pool, statement: Statement[R], params: Params | None = None) -> list[R]:

@@ -13,6 +13,7 @@ from application.errors import AlreadyExists, NotFound, StorageMisconfigured, St
 from domain.errors import InvalidInput
 from entrypoints.container import Container, running_container
 from entrypoints.logs import configure_logging
+from entrypoints.metrics import ListenerUnavailable
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
@@ -47,6 +48,8 @@ def expected_failures() -> Iterator[None]:
         fail(f"{taken.field} has already been taken")
     except NotFound as missing:
         fail(str(missing))
+    except ListenerUnavailable as taken:
+        fail(str(taken))
 
 
 def load_settings() -> Settings:

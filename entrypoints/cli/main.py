@@ -4,6 +4,7 @@ import json
 import os
 import signal
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from entrypoints.cli import db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
 from entrypoints.database import database
+from entrypoints.metrics.serving import served as served_metrics
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 migrate_app = typer.Typer(help="Apply or inspect schema migrations.", invoke_without_command=True)
@@ -44,12 +46,23 @@ def serve(
     # Raised before anything opens a descriptor or starts a worker, so that every worker inherits it.
     budget = connection_limits.plan(settings.max_connections)
     head_limits = bounded_http.HeadLimits(settings.header_timeout_seconds, settings.max_header_bytes)
-    with expected_failures(), database(settings) as url:
+    with expected_failures(), database(settings) as url, ExitStack() as stack:
         if settings.migrate_on_start:
             sessions.upgrade(settings, url)
         # Here, once, as one line: in the workers the same failure is a traceback per worker.
         sessions.check(settings, url)
-        banner.serving(settings, url, host=host, port=port, workers=workers, budget=budget)
+        metrics = None
+        if settings.metrics_port:
+            metrics = stack.enter_context(served_metrics(host, settings.metrics_port, url))
+        banner.serving(
+            settings,
+            url,
+            host=host,
+            port=port,
+            workers=workers,
+            budget=budget,
+            metrics=None if metrics is None else metrics.address,
+        )
         # Workers inherit the resolved URL, so only this process owns the embedded server's lifetime.
         os.environ["CONDUIT_DATABASE_URL"] = url
         serving.run(
@@ -59,6 +72,7 @@ def serve(
             port=port,
             workers=workers,
             reload=reload,
+            on_worker_exit=None if metrics is None else metrics.forget,
             log_config=None,
             access_log=False,
             server_header=False,

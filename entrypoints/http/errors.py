@@ -25,6 +25,7 @@ from application.errors import (
 from domain.errors import InvalidInput, NotAuthor
 from entrypoints.http.deps import viewer, viewer_id
 from entrypoints.http.openapi import TOKEN, TOKEN_OPTIONAL, token_use
+from entrypoints.metrics import SPENT_BUDGET
 
 log = structlog.get_logger("conduit.errors")
 
@@ -67,8 +68,9 @@ async def _permission_denied(_: Request, exc: Exception) -> JSONResponse:
     return body_error(403, str(exc) or "forbidden")
 
 
-async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimited)
+    request.scope[SPENT_BUDGET] = exc.budget  # for the edge's metrics, which see only the status
     return body_error(429, str(exc), {"Retry-After": str(exc.retry_after)})
 
 

@@ -1,5 +1,5 @@
-"""The one ASGI middleware of our own: request id and access log, body limit, NUL guard, HEAD, and the
-headers every response carries.
+"""The one ASGI middleware of our own: request id, access log and metrics, body limit, NUL guard, HEAD, and
+the headers every response carries.
 
 One pure ASGI layer (not BaseHTTPMiddleware, not three layers): each layer costs every request a call and
 a wrapped ``send``, and the request path is hot.
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.errors import body_error
 from entrypoints.logs import REQUEST_ID
+from entrypoints.metrics.edge import HttpMetrics
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A browser must not guess another type than the one declared (a JSON body sniffed as HTML, say).
@@ -29,8 +30,11 @@ error_log = structlog.get_logger("conduit.errors")
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, log_requests: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, log_requests: bool, metrics: HttpMetrics | None = None
+    ) -> None:
         self.app, self.max_body_bytes, self.log_requests = app, max_body_bytes, log_requests
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,6 +42,9 @@ class EdgeMiddleware:
             return
         request_id = _request_id(scope["headers"])
         REQUEST_ID.set(request_id)
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.in_flight += 1
         started = time.perf_counter()
         status = 0  # none sent yet
         # HEAD is GET without the body: every GET route answers it, with the headers GET would send.
@@ -74,6 +81,11 @@ class EdgeMiddleware:
                 raise  # the response had begun: nothing sensible can follow it
             await body_error(500, "internal server error")(scope, receive, send_with_id)
         finally:
+            if metrics is not None:
+                metrics.in_flight -= 1
+                metrics.observe(
+                    "HEAD" if head else scope["method"], scope, status, time.perf_counter() - started
+                )
             if self.log_requests:
                 access_log.info(
                     "request",

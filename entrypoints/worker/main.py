@@ -7,15 +7,18 @@ resumes by itself.
 """
 
 import asyncio
+import functools
 import logging
 import signal
 from collections.abc import Coroutine
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 
 from application.errors import StorageUnavailable
 from entrypoints import banner
 from entrypoints.container import running_container
+from entrypoints.metrics.consuming import served as served_metrics
 from entrypoints.settings import Settings
 
 log = logging.getLogger("conduit.worker")
@@ -44,12 +47,24 @@ async def _consume(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal)
 
-    async with running_container(settings) as container:
-        process = container.process_events()
+    async with running_container(settings) as container, AsyncExitStack() as stack:
         source = container.event_source()
         url = container.database_url()
+        metrics = None
+        if settings.worker_metrics_port and url is not None:
+            metrics = await stack.enter_async_context(
+                served_metrics(
+                    settings.host,
+                    settings.worker_metrics_port,
+                    pool=container.pool(),
+                    conninfo=url,
+                    now=container.clock().now,
+                )
+            )
+        process = container.process_events(observer=None if metrics is None else metrics.dead_letters)
         if url is not None:
-            await asyncio.to_thread(banner.consuming, settings, url)
+            address = None if metrics is None else metrics.address
+            await asyncio.to_thread(functools.partial(banner.consuming, settings, url, metrics=address))
         pause, last_prune, total = 0.5, loop.time() - PRUNE_EVERY.total_seconds(), 0
         try:
             while not stopping.is_set():

@@ -137,6 +137,8 @@ def _conduit(*args: str, env: dict[str, str], at: float = 0.0) -> subprocess.Pop
     settings = {
         "CONDUIT_LOG_LEVEL": "WARNING",
         "CONDUIT_JWT_SECRET": "outage-test-secret-of-32-bytes-or-more",
+        "CONDUIT_METRICS_PORT": "0",
+        "CONDUIT_WORKER_METRICS_PORT": "0",
     }
     return subprocess.Popen([sys.executable, "-c", script, *args], env=os.environ | settings | env)
 

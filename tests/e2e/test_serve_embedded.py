@@ -18,7 +18,7 @@ CONDUIT = str(Path(sys.executable).with_name("conduit"))
 
 def serve(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONDUIT_")}
-    env |= {"CONDUIT_DATA_DIR": str(data_dir), "CONDUIT_LOG_LEVEL": "WARNING"}
+    env |= {"CONDUIT_DATA_DIR": str(data_dir), "CONDUIT_LOG_LEVEL": "WARNING", "CONDUIT_METRICS_PORT": "0"}
     with log.open("w") as out:
         return subprocess.Popen(
             [CONDUIT, "serve", "--port", str(port)],

@@ -54,6 +54,7 @@ def start_worker(url: str, tmp_path: Path, name: str, batch: int) -> tuple[subpr
         "CONDUIT_JWT_SECRET": "worker-test-secret-of-at-least-32-bytes!",
         "CONDUIT_WORKER_BATCH_SIZE": str(batch),
         "CONDUIT_LOG_LEVEL": "INFO",
+        "CONDUIT_WORKER_METRICS_PORT": "0",  # several workers at once: one port would not do
     }
     with log.open("w") as out:
         process = subprocess.Popen([CONDUIT, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)

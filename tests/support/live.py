@@ -24,21 +24,23 @@ def free_port() -> int:
 
 @contextmanager
 def live_conduit(
-    pg_server: str, tmp_path: Path, settings: Mapping[str, str] | None = None
+    pg_server: str, tmp_path: Path, settings: Mapping[str, str] | None = None, *, workers: int = 1
 ) -> Iterator[tuple[str, Path]]:
-    """A real `conduit serve` (uvicorn, one worker) on a fresh database, with ``settings`` (CONDUIT_*
-    variables) besides the tests' own; yields its API URL and log file."""
+    """A real `conduit serve` on a fresh database, with ``settings`` (CONDUIT_* variables) besides the
+    tests' own; yields its API URL and log file."""
     with fresh_database(pg_server, "realworld") as url:
         migrations.upgrade(url)
-        with conduit_serving(url, tmp_path, **(settings or {})) as served:
+        with conduit_serving(url, tmp_path, workers=workers, **(settings or {})) as served:
             yield served
 
 
 @contextmanager
-def conduit_serving(url: str, workdir: Path, **settings: str) -> Iterator[tuple[str, Path]]:
+def conduit_serving(
+    url: str, workdir: Path, *, workers: int = 1, **settings: str
+) -> Iterator[tuple[str, Path]]:
     """`conduit serve` on the migrated database ``url``, with ``settings`` (CONDUIT_* variables) besides the
     tests' own; yields its API URL and log file once it is ready."""
-    server, api, log_path = start_conduit(url, workdir, **settings)
+    server, api, log_path = start_conduit(url, workdir, workers=workers, **settings)
     try:
         wait_until_ready(api.removesuffix("/api") + "/readyz", server, log_path)
         yield api, log_path
@@ -47,8 +49,11 @@ def conduit_serving(url: str, workdir: Path, **settings: str) -> Iterator[tuple[
         server.wait(timeout=20)
 
 
-def start_conduit(url: str, workdir: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """Start `conduit serve` without waiting for it: the server, its API URL and its log file."""
+def start_conduit(
+    url: str, workdir: Path, *, workers: int = 1, **settings: str
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Start `conduit serve` without waiting for it: the server, its API URL and its log file. Its metrics
+    listener is off unless ``settings`` give it a port."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "server.log"
@@ -60,12 +65,13 @@ def start_conduit(url: str, workdir: Path, **settings: str) -> tuple[subprocess.
         "CONDUIT_MIGRATE_ON_START": "false",
         "CONDUIT_LOG_LEVEL": "INFO",
         "CONDUIT_ACCESS_LOG": "true",
+        "CONDUIT_METRICS_PORT": "0",
         **settings,
     }
     conduit = Path(sys.executable).with_name("conduit")
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(conduit), "serve", "--host", "127.0.0.1", "--port", str(port), f"--workers={workers}"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -28,6 +28,8 @@ def free_port() -> int:
 
 @contextmanager
 def conduit(env: dict[str, str], port: int, workers: int, workdir: Path) -> Iterator[Server]:
+    # Metrics stay on, as in production, on a port of the run's own (a CONDUIT_METRICS_PORT given wins).
+    env = {"CONDUIT_METRICS_PORT": str(free_port()), **env}
     command = [str(BIN / "conduit"), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     with _serving(command, env, port, "/readyz", workdir / "server.log") as server:
         yield server

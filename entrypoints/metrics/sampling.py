@@ -1,0 +1,52 @@
+"""Figures a process samples of itself every second: its connection pool, and its requests in flight.
+
+Under ``conduit serve`` the process serving the metrics is not the one holding the pool, so the figures
+cannot be read when Prometheus asks for them: each process writes them down every second instead, and the
+gauges add up the live processes' figures (``livesum``). A scrape sees them at most a second old.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from adapters.postgres.pool import Pool, pop_reading
+
+SAMPLE_SECONDS = 1.0
+
+log = logging.getLogger("conduit.metrics")
+
+
+class PoolMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        def gauge(name: str, documentation: str) -> Gauge:
+            return Gauge(name, documentation, multiprocess_mode="livesum", registry=registry)
+
+        self._size = gauge("conduit_db_pool_connections", "Pooled connections, open or being opened")
+        self._idle = gauge("conduit_db_pool_idle_connections", "Pooled connections ready to be borrowed")
+        self._waiting = gauge("conduit_db_pool_waiting_requests", "Callers waiting for a pooled connection")
+        self._max = gauge("conduit_db_pool_max_connections", "The most connections the pools may open")
+        self._errors = Counter(
+            "conduit_db_pool_connection_errors", "Failed attempts to open a connection", registry=registry
+        )
+
+    def sample(self, pool: Pool) -> None:
+        reading = pop_reading(pool)
+        self._size.set(reading.size)
+        self._idle.set(reading.idle)
+        self._waiting.set(reading.waiting)
+        self._max.set(reading.max_size)
+        if reading.connection_errors:
+            self._errors.inc(reading.connection_errors)
+
+
+async def sample_every_second(samplers: Sequence[Callable[[], None]]) -> None:
+    """Run each sampler once a second until cancelled; one that fails is logged and tried again."""
+    while True:
+        for sample in samplers:
+            try:
+                sample()
+            except Exception:
+                log.exception("a metrics sample failed")
+        await asyncio.sleep(SAMPLE_SECONDS)
