@@ -106,8 +106,18 @@ class PipelinedTransaction:
                         else cursor_for(self.conn, statement)
                     )
                     cursors.append(await self._send(cursor, statement, params))
-                await self.send(COMMIT)
-                await self._pipeline.aclose()  # syncs: every result is in, every error raised
+                committing = await self.send(COMMIT)
+                try:
+                    await self._pipeline.aclose()  # syncs: every result is in, every error raised
+                except psycopg.OperationalError:
+                    # The connection failed on the way out. If the COMMIT's own answer had arrived, the
+                    # change is made and the reads' answers, which came before it, are in: the unit of
+                    # work succeeded; the connection is of no further use.
+                    if committing.statusmessage != "COMMIT":
+                        raise
+                    found = [await cursor.fetchall() for cursor in cursors]
+                    await self.conn.close()
+                    return found
                 return [await cursor.fetchall() for cursor in cursors]
         except BaseException:
             await self._settle()

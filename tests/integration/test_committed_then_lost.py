@@ -2,6 +2,7 @@
 connection lost while they are read takes the uncommitted change with it, so the error the caller gets
 is true; and one that committed always has its views (tests/e2e/test_outage.py)."""
 
+import psycopg
 import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -50,3 +51,25 @@ async def test_a_connection_lost_while_the_views_are_read_commits_nothing(pg_poo
     async with pg_pool.connection() as conn:
         cursor = await conn.execute("SELECT count(*) FROM users")
         assert await cursor.fetchone() == (0,)
+
+
+@pytest.mark.usefixtures("clean_pg")
+async def test_a_connection_failing_after_its_commit_was_answered_still_answers(pg_pool: Pool) -> None:
+    now = SteppingClock().now()
+    async with PostgresUnitOfWork(pg_pool) as uow:
+        await uow.users.add(NewUser("alice", "a@x.io", PasswordHash("h"), FIRST_SECURITY_STAMP), now)
+        shown = uow.views.profile("alice", None)
+        pipeline = uow._transaction._pipeline
+        answered = pipeline.aclose
+
+        async def answered_then_lost() -> None:
+            # As when the server goes away between its answer to COMMIT and the pipeline's end.
+            await answered()
+            raise psycopg.OperationalError("cannot exit pipeline mode while busy")
+
+        pipeline.aclose = answered_then_lost  # type: ignore[method-assign]
+        await uow.commit()
+    assert shown.value == ProfileView("alice", "", "", False)
+    async with pg_pool.connection() as conn:
+        cursor = await conn.execute("SELECT count(*) FROM users")
+        assert await cursor.fetchone() == (1,)
