@@ -24,8 +24,8 @@ Pool: TypeAlias = AsyncConnectionPool[AsyncConnection]
 
 # How long the pool keeps retrying one failed connection attempt before giving it up. Its retries back
 # off exponentially (1 s, 2 s, 4 s, ...), so a long outage would leave the next retry tens of seconds
-# away from the server's return; given up after a second, an attempt is instead started afresh, at once,
-# by the next request that finds no connection. tests/system/test_outage.py measures the recovery.
+# away from the server's return; given up after a second, an attempt is instead started afresh, at once
+# (``_try_again``). tests/e2e/test_outage.py measures the recovery.
 RECONNECT_SECONDS = 1.0
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 R = TypeVar("R")
@@ -59,10 +59,19 @@ def new_pool(
         max_size=max_size,
         timeout=acquire_timeout,
         reconnect_timeout=RECONNECT_SECONDS,
+        reconnect_failed=_try_again,
         open=False,
         connection_class=KeptCursorsConnection,
         kwargs=kwargs,
     )
+
+
+async def _try_again(pool: Pool) -> None:
+    """A given-up attempt leaves the pool short of a connection, and psycopg_pool starts another only for
+    a caller that comes later: one already waiting (a worker's only caller, say) would wait out its whole
+    timeout. ``check()`` starts one now if the pool has room, so attempts go on, a second apart, for as
+    long as the server is away."""
+    await pool.check()
 
 
 @asynccontextmanager
