@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from application.errors import StorageUnavailable
-from application.ports import DatabaseProbe
+from application.ports import DatabaseProbe, ReplicaState
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,6 +11,8 @@ class Readiness:
     database_reachable: bool
     schema_revision: str | None
     expected_revision: str
+    # Not part of being ready: without a replica, reads go to the primary.
+    replicas: tuple[ReplicaState, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -22,8 +24,9 @@ class CheckReadiness:
         self._probe, self._expected = probe, expected_revision
 
     async def __call__(self) -> Readiness:
+        replicas = tuple(self._probe.replicas())
         try:
             revision = await self._probe.schema_revision()
         except StorageUnavailable:
-            return Readiness(False, None, self._expected)
-        return Readiness(True, revision, self._expected)
+            return Readiness(False, None, self._expected, replicas)
+        return Readiness(True, revision, self._expected, replicas)

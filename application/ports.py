@@ -182,7 +182,22 @@ class Clock(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ReplicaState:
+    """A read replica as its last check found it: "in rotation", "lagging" (further behind than reads
+    may be) or "down" (``trouble`` says why); ``lag_ms`` is an upper bound, None before any check."""
+
+    name: str
+    state: str
+    lag_ms: int | None
+    trouble: str | None
+
+
 class DatabaseProbe(Protocol):
     async def schema_revision(self) -> str | None:
         """The schema's migration revision; ``StorageUnavailable`` if the database cannot be reached."""
+        ...
+
+    def replicas(self) -> Sequence[ReplicaState]:
+        """The read replicas, as last checked; none when reads go to the primary alone."""
         ...

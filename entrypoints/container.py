@@ -59,6 +59,7 @@ from application.users import (
 from entrypoints.database import database_url
 from entrypoints.memory_adapters import MemoryAdapters
 from entrypoints.migrations import head_revision
+from entrypoints.replication import recent_writes_of, replicas_of, watched
 from entrypoints.settings import Settings
 
 
@@ -95,13 +96,23 @@ class Container(containers.DeclarativeContainer):
         pooled=behind_pooler,
         prepare_threshold=settings.provided.prepare_threshold,
     )
+    # Read replicas for the query ports (none: they read from the pool).
+    replicas = providers.Singleton(
+        replicas_of,
+        settings=settings,
+        primary=pool,
+        primary_url=database_url,
+        session=session,
+        pooled=behind_pooler,
+    )
+    recent_writes = providers.Singleton(recent_writes_of, settings=settings)
     outbox_bell = providers.Singleton(OutboxBell, pool=pool)
     write_limit = providers.Singleton(write_limit_of, settings)
     write_leases = providers.Singleton(WriteLeases)
-    article_queries = providers.Singleton(PgArticleQueries, pool=pool)
-    comment_queries = providers.Singleton(PgCommentQueries, pool=pool)
-    profile_queries = providers.Singleton(PgProfileQueries, pool=pool)
-    fresh_tag_queries = providers.Singleton(PgTagQueries, pool=pool)
+    article_queries = providers.Singleton(PgArticleQueries, pool=pool, replicas=replicas)
+    comment_queries = providers.Singleton(PgCommentQueries, pool=pool, replicas=replicas)
+    profile_queries = providers.Singleton(PgProfileQueries, pool=pool, replicas=replicas)
+    fresh_tag_queries = providers.Singleton(PgTagQueries, pool=pool, replicas=replicas)
     tag_queries = providers.Singleton(
         CachedTagQueries, inner=fresh_tag_queries, max_age=settings.provided.tags_cache_seconds
     )
@@ -119,9 +130,9 @@ class Container(containers.DeclarativeContainer):
     attempt_counts = providers.Singleton(PgAttemptCounts, pool=pool)
     user_directory = providers.Singleton(PgUserDirectory, pool=pool)
     bulk_loader = providers.Factory(PgBulkLoader, pool=pool, direct_conninfo=direct_database_url)
-    notification_queries = providers.Singleton(PgNotificationQueries, pool=pool)
+    notification_queries = providers.Singleton(PgNotificationQueries, pool=pool, replicas=replicas)
     event_source = providers.Singleton(PgEventSource, pool=pool, conninfo=direct_database_url, clock=clock)
-    database_probe = providers.Factory(PgDatabaseProbe, pool=pool)
+    database_probe = providers.Factory(PgDatabaseProbe, pool=pool, replicas=replicas)
 
     # Services.
     password_hasher = providers.Singleton(
@@ -274,6 +285,9 @@ async def running(container: Container) -> AsyncIterator[Container]:
             await stack.enter_async_context(
                 opened(container.pool(), container.session(), pooled=direct != url)
             )
+            replicas = container.replicas()
+            if replicas is not None:
+                await stack.enter_async_context(watched(replicas))
 
         yield container
 

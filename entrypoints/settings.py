@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # The server itself, when database_url is a transaction pooler (PgBouncer): migrations, the worker's
     # LISTEN and the bulk load's VACUUM need a session of their own. Unset: database_url.
     direct_database_url: SecretStr | None = None
+    # Read replicas for the query ports (comma-separated URLs; unset: reads go to database_url). A replica
+    # further behind than replica_max_lag_ms is skipped; each user's reads always see their own writes.
+    read_database_url: SecretStr | None = None
+    replica_max_lag_ms: int = Field(default=1_000, ge=100)
     data_dir: Path = Path(".conduit")
     jwt_secret: SecretStr | None = None
     jwt_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
@@ -89,6 +93,8 @@ class Settings(BaseSettings):
             raise ValueError("CONDUIT_POOL_MIN_SIZE must not exceed CONDUIT_POOL_MAX_SIZE")
         if self.direct_database_url is not None and self.database_url is None:
             raise ValueError("CONDUIT_DIRECT_DATABASE_URL needs CONDUIT_DATABASE_URL (the pooler's URL)")
+        if self.read_database_url is not None and self.database_url is None:
+            raise ValueError("CONDUIT_READ_DATABASE_URL needs CONDUIT_DATABASE_URL (the primary's URL)")
         if self.env != "production":
             return self
         secret = b"" if self.jwt_secret is None else self.jwt_secret.get_secret_value().encode()
@@ -99,6 +105,12 @@ class Settings(BaseSettings):
         if self.database_url is None:
             raise ValueError("CONDUIT_DATABASE_URL must be set in production")
         return self
+
+    def read_urls(self) -> list[str]:
+        """The read replicas' URLs, in the order given; none when reads go to the primary."""
+        if self.read_database_url is None:
+            return []
+        return [url.strip() for url in self.read_database_url.get_secret_value().split(",") if url.strip()]
 
     def direct_url(self, url: str) -> str:
         """The URL of the server itself, for sessions of their own; ``url`` is the one in use for the pool."""

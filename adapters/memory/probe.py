@@ -1,4 +1,6 @@
-from application.ports import DatabaseProbe
+from collections.abc import Sequence
+
+from application.ports import DatabaseProbe, ReplicaState
 
 
 class InMemoryDatabaseProbe(DatabaseProbe):
@@ -9,3 +11,6 @@ class InMemoryDatabaseProbe(DatabaseProbe):
 
     async def schema_revision(self) -> str | None:
         return self._revision
+
+    def replicas(self) -> Sequence[ReplicaState]:
+        return ()

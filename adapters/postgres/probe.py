@@ -1,5 +1,6 @@
 """Readiness: is the database there, and at which schema revision; and what it is, for an operator."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -8,15 +9,19 @@ from psycopg.conninfo import conninfo_to_dict
 
 from adapters.postgres.errors import translated_errors
 from adapters.postgres.pool import Pool, read
+from adapters.postgres.replicas import ReplicaSet
 from adapters.postgres.statements import Statement
-from application.ports import DatabaseProbe
+from application.ports import DatabaseProbe, ReplicaState
 
 SELECT_REVISION = Statement("SELECT version_num FROM alembic_version LIMIT 1")
 
 
 class PgDatabaseProbe(DatabaseProbe):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._pool, self._replicas = pool, replicas
+
+    def replicas(self) -> Sequence[ReplicaState]:
+        return () if self._replicas is None else self._replicas.states()
 
     async def schema_revision(self) -> str | None:
         try:

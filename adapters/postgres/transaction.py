@@ -33,6 +33,8 @@ R = TypeVar("R")
 BEGIN: Statement[Any] = Statement("BEGIN", prepared=False)
 COMMIT: Statement[Any] = Statement("COMMIT", prepared=False)
 ROLLBACK: Statement[Any] = Statement("ROLLBACK", prepared=False)
+# Where the primary's log is once the COMMIT is in it: a replica that has replayed this far has the change.
+POSITION: Statement[tuple[int]] = Statement("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint")
 
 
 class PipelinedTransaction:
@@ -42,6 +44,7 @@ class PipelinedTransaction:
         self.conn, self._pool = conn, pool
         self._pipeline = AsyncExitStack()
         self._done = False
+        self.committed_at: int | None = None
 
     @classmethod
     async def begin(cls, pool: Pool) -> "PipelinedTransaction":
@@ -84,8 +87,13 @@ class PipelinedTransaction:
         with translated_errors():
             return await cursor.fetchall()
 
-    async def commit(self, reads: Sequence[tuple[Statement[Any], Params]] = ()) -> list[list[Any]]:
+    async def commit(
+        self, reads: Sequence[tuple[Statement[Any], Params]] = (), *, position: bool = False
+    ) -> list[list[Any]]:
         """Send what is queued with the COMMIT and wait; raises the first error of any unread statement.
+
+        ``position``: ask, behind the COMMIT and in the same round trip, where it left the primary's log
+        (``committed_at``; None when the answer was lost with the connection).
 
         ``reads`` go out just before the COMMIT, in the same round trip, inside the transaction, so they see
         its changes; their rows come back in order. Read before the COMMIT, not after it, so that a COMMIT
@@ -107,6 +115,7 @@ class PipelinedTransaction:
                     )
                     cursors.append(await self._send(cursor, statement, params))
                 committing = await self.send(COMMIT)
+                located = await self.send(POSITION) if position else None
                 try:
                     await self._pipeline.aclose()  # syncs: every result is in, every error raised
                 except psycopg.OperationalError:
@@ -118,6 +127,8 @@ class PipelinedTransaction:
                     found = [await cursor.fetchall() for cursor in cursors]
                     await self.conn.close()
                     return found
+                if located is not None:
+                    self.committed_at = (await located.fetchall())[0][0]
                 return [await cursor.fetchall() for cursor in cursors]
         except BaseException:
             await self._settle()

@@ -6,6 +6,7 @@ from typing import Any, Self, TypeVar
 
 from adapters.postgres.articles import PgArticleRepository
 from adapters.postgres.comments import PgCommentRepository
+from adapters.postgres.consistency import committed, current_fence
 from adapters.postgres.notifications import PgNotificationRepository
 from adapters.postgres.outbox import OutboxBell, PgOutbox
 from adapters.postgres.pool import Params, Pool
@@ -66,14 +67,19 @@ class PostgresUnitOfWork(UnitOfWork):
             await self._transaction.rollback()
             raise
         reads = self.writes.reads + self.views.reads
+        fenced = current_fence() is not None
         try:
-            found = await self._transaction.commit([(statement, params) for statement, params, _ in reads])
+            found = await self._transaction.commit(
+                [(statement, params) for statement, params, _ in reads], position=fenced
+            )
         except BaseException:
             self.writes.undo()
             raise
         finally:
             if self.articles.changed and self._articles_changed is not None:
                 self._articles_changed()
+        if fenced:
+            committed(self._transaction.committed_at)
         for (_, _, resolve), rows in zip(reads, found, strict=True):
             resolve(rows)
         if self.outbox.recorded and self._bell is not None:

@@ -13,10 +13,11 @@ from entrypoints.http.docs import add_documentation
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import CorsMiddleware, EdgeMiddleware
 from entrypoints.http.openapi import document_api
+from entrypoints.http.read_your_writes import ReadYourWritesMiddleware
 from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
 from entrypoints.logs import configure_logging
 from entrypoints.metrics.edge import HttpMetrics
-from entrypoints.metrics.sampling import PoolMetrics, sample_every_second
+from entrypoints.metrics.sampling import PoolMetrics, ReplicaMetrics, sample_every_second
 
 
 @asynccontextmanager
@@ -29,6 +30,10 @@ async def _lifespan(container: Container, metrics: HttpMetrics | None) -> AsyncI
             if pool is not None:
                 pool_metrics = PoolMetrics(metrics.registry)
                 samplers.append(lambda: pool_metrics.sample(pool))
+            replicas = container.replicas()
+            if replicas is not None:
+                replica_metrics = ReplicaMetrics(metrics.registry)
+                samplers.append(lambda: replica_metrics.sample(replicas.states()))
             sampling = asyncio.get_running_loop().create_task(sample_every_second(samplers))
         # Everything alive now (modules, schemas, routes) lives as long as the process. Freezing it keeps
         # the collector from walking it on every full collection, each walk a pause of the event loop
@@ -83,6 +88,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     document_api(app)
     add_documentation(app)
 
+    recent_writes = container.recent_writes()
+    if recent_writes is not None:
+        app.add_middleware(ReadYourWritesMiddleware, writes=recent_writes)
     app.add_middleware(
         CorsMiddleware,
         allow_origins=settings.cors_origins,

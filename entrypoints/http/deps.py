@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from adapters.postgres.consistency import current_fence
 from application.errors import AuthenticationFailed
 from domain.ids import UserId
 from entrypoints.container import Container
@@ -65,4 +66,8 @@ async def _viewer(request: Request) -> Viewer | None:
     token = token.strip()
     if scheme.lower() not in _SCHEMES or not token:
         raise AuthenticationFailed("authorization header must be 'Token <jwt>'")
-    return Viewer(await conduit(request).authenticate()(token), token)
+    user = await conduit(request).authenticate()(token)
+    fence = current_fence()
+    if fence is not None:
+        fence.read_as(user)  # its reads see what it wrote, wherever they go
+    return Viewer(user, token)

@@ -1,4 +1,5 @@
-"""Figures a process samples of itself every second: its connection pool, and its requests in flight.
+"""Figures a process samples of itself every second: its connection pool, its read replicas as it judges
+them, and its requests in flight.
 
 Under ``conduit serve`` the process serving the metrics is not the one holding the pool, so the figures
 cannot be read when Prometheus asks for them: each process writes them down every second instead, and the
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from adapters.postgres.pool import Pool, pop_reading
+from application.ports import ReplicaState
 
 SAMPLE_SECONDS = 1.0
 
@@ -39,6 +41,33 @@ class PoolMetrics:
         self._max.set(reading.max_size)
         if reading.connection_errors:
             self._errors.inc(reading.connection_errors)
+
+
+class ReplicaMetrics:
+    """Each replica by its name (host:port/database): how far behind this process judges it at most (the
+    worst of the live processes), and whether every live process has it in rotation."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._lag = Gauge(
+            "conduit_db_replica_lag_seconds",
+            "How far a read replica is behind the primary, at most (+Inf before it was ever caught up)",
+            ("replica",),
+            multiprocess_mode="livemax",
+            registry=registry,
+        )
+        self._in_rotation = Gauge(
+            "conduit_db_replica_in_rotation",
+            "1 while reads may go to the replica, 0 while it is down or further behind than reads may be",
+            ("replica",),
+            multiprocess_mode="livemin",
+            registry=registry,
+        )
+
+    def sample(self, replicas: Sequence[ReplicaState]) -> None:
+        for replica in replicas:
+            lag = float("inf") if replica.lag_ms is None else replica.lag_ms / 1000
+            self._lag.labels(replica.name).set(lag)
+            self._in_rotation.labels(replica.name).set(1 if replica.state == "in rotation" else 0)
 
 
 async def sample_every_second(samplers: Sequence[Callable[[], None]]) -> None:

@@ -18,7 +18,8 @@ from typing import LiteralString
 
 from psycopg import sql
 
-from adapters.postgres.pool import Pool, read
+from adapters.postgres.pool import Pool
+from adapters.postgres.replicas import ReplicaSet, reads_from
 from adapters.postgres.statements import Statement
 from application.views import ArticleFilter, ArticlePage, ArticleQueries, ArticleSummary, ArticleView
 from domain.ids import Slug, UserId
@@ -166,11 +167,11 @@ def listing_for(where: ArticleFilter) -> Listing:
 
 
 class PgArticleQueries(ArticleQueries):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._rows = reads_from(pool, replicas)
 
     async def get(self, slug: Slug, viewer: UserId | None) -> ArticleView | None:
-        rows = await read(self._pool, SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
+        rows = await self._rows(SELECT_ARTICLE, {"slug": slug, "viewer": viewer})
         return rows[0] if rows else None
 
     async def search(self, where: ArticleFilter, page: Page, viewer: UserId | None) -> ArticlePage:
@@ -188,6 +189,6 @@ class PgArticleQueries(ArticleQueries):
         return await self._page(FEED.limited(page.limit), {"viewer": viewer, "offset": page.offset})
 
     async def _page(self, statement: Statement[Listed], params: Mapping[str, object]) -> ArticlePage:
-        rows = await read(self._pool, statement, params)
+        rows = await self._rows(statement, params)
         articles = tuple(row.article for row in rows if row.article is not None)
         return ArticlePage(articles, rows[0].total if rows else 0)

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from adapters.postgres.pool import Pool, read
+from adapters.postgres.pool import Pool
+from adapters.postgres.replicas import ReplicaSet, reads_from
 from adapters.postgres.statements import Statement
 from application.views import CommentQueries, CommentView
 from domain.ids import CommentId, Slug, UserId
@@ -45,15 +46,15 @@ SELECT_COMMENT = Statement(
 
 
 class PgCommentQueries(CommentQueries):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._rows = reads_from(pool, replicas)
 
     async def for_article(self, slug: Slug, viewer: UserId | None) -> list[CommentView] | None:
-        rows = await read(self._pool, SELECT_COMMENTS, {"slug": slug, "viewer": viewer})
+        rows = await self._rows(SELECT_COMMENTS, {"slug": slug, "viewer": viewer})
         if not rows:
             return None
         return [row.comment for row in rows if row.comment is not None]
 
     async def get(self, comment_id: CommentId, viewer: UserId | None) -> CommentView | None:
-        rows = await read(self._pool, SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
+        rows = await self._rows(SELECT_COMMENT, {"id": comment_id, "viewer": viewer})
         return rows[0] if rows else None

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from adapters.postgres.pool import Pool, read
+from adapters.postgres.pool import Pool
+from adapters.postgres.replicas import ReplicaSet, reads_from
 from adapters.postgres.statements import Statement
 from application.notifications import NotificationPage, NotificationQueries, NotificationView
 from domain.ids import UserId
@@ -44,11 +45,11 @@ SELECT_INBOX = Statement(
 
 
 class PgNotificationQueries(NotificationQueries):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._rows = reads_from(pool, replicas)
 
     async def inbox(self, recipient: UserId, page: Page) -> NotificationPage:
         params = {"recipient": recipient, "limit": page.limit, "offset": page.offset}
-        rows = await read(self._pool, SELECT_INBOX, params)
+        rows = await self._rows(SELECT_INBOX, params)
         notes = tuple(row.notification for row in rows if row.notification is not None)
         return NotificationPage(notes, rows[0].total, rows[0].unread)

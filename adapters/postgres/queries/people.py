@@ -1,6 +1,7 @@
 """Users as the read side sees them: accounts, profiles, and the administrators' directory."""
 
 from adapters.postgres.pool import Pool, read
+from adapters.postgres.replicas import ReplicaSet, reads_from
 from adapters.postgres.statements import Statement
 from application.views import (
     Credentials,
@@ -60,12 +61,12 @@ class PgUserQueries(UserQueries):
 
 
 class PgProfileQueries(ProfileQueries):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._rows = reads_from(pool, replicas)
 
     async def get(self, username: str, viewer: UserId | None) -> ProfileView | None:
         params = {"username_key": username_key(username), "viewer": viewer}
-        rows = await read(self._pool, SELECT_PROFILE, params)
+        rows = await self._rows(SELECT_PROFILE, params)
         return rows[0] if rows else None
 
 

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from adapters.postgres.pool import Pool, read
+from adapters.postgres.pool import Pool
+from adapters.postgres.replicas import ReplicaSet, reads_from
 from adapters.postgres.statements import Statement
 from application.views import TagQueries
 from domain.articles import most_used_first
@@ -26,8 +27,8 @@ SELECT_TAGS_IN_USE = Statement(
 
 
 class PgTagQueries(TagQueries):
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: Pool, replicas: ReplicaSet | None = None) -> None:
+        self._rows = reads_from(pool, replicas)
 
     async def in_use(self) -> list[str]:
-        return most_used_first({use.name: use.articles for use in await read(self._pool, SELECT_TAGS_IN_USE)})
+        return most_used_first({use.name: use.articles for use in await self._rows(SELECT_TAGS_IN_USE)})
