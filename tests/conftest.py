@@ -14,6 +14,7 @@ from entrypoints import migrations
 from tests.support import pgbouncer
 from tests.support.database import fresh_database, pool_for_tests, test_server, truncate_all
 from tests.support.locales import LINGUISTIC_LOCALE
+from tests.support.replica import Standby, StandbyUnavailable, streaming_standby, synchronous_pair
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +74,36 @@ def unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason}; CI must provide it")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_standby(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standby]:
+    """An asynchronous streaming replica of the test server (tests/support/replica.py)."""
+    try:
+        with streaming_standby(
+            pg_server, tmp_path_factory.mktemp("standby"), "conduit_test_standby"
+        ) as standby:
+            yield standby
+    except StandbyUnavailable as why:
+        warnings.warn(f"SKIPPING the read replica tests: {why}", stacklevel=1)
+        unavailable(f"no streaming replica: {why}")
+
+
+@pytest.fixture
+def standby(pg_standby: Standby) -> Iterator[Standby]:
+    """The test server's replica, left replaying and running for the next test whatever this one did."""
+    yield pg_standby
+    if not pg_standby.running:
+        pg_standby.start()
+    pg_standby.resume_replay()
+
+
+@pytest.fixture(scope="session")
+def synced_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Standby]]:
+    """A primary of its own whose every commit its standby has applied before the COMMIT returns."""
+    try:
+        with synchronous_pair(tmp_path_factory.mktemp("synced")) as pair:
+            yield pair
+    except StandbyUnavailable as why:
+        warnings.warn(f"SKIPPING the read replica tests: {why}", stacklevel=1)
+        unavailable(f"no streaming replica: {why}")

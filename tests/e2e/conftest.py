@@ -17,10 +17,13 @@ from fastapi import FastAPI
 
 from adapters.security.passwords import Argon2PasswordHasher
 from application.events import ProcessEvents
+from entrypoints import migrations
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.support.database import database_name, fresh_database, truncate_all
 from tests.support.live import live_conduit
+from tests.support.replica import Standby
 
 JWT_SECRET = "e2e-secret-that-is-at-least-thirty-two-bytes-long"
 LEAKS = re.compile(r"Traceback|psycopg|sqlalchemy|SELECT |INSERT |UPDATE |constraint|File \"", re.IGNORECASE)
@@ -72,11 +75,36 @@ def settings_for(tmp_path: Path, database_url: str | None, **overrides: Any) -> 
     )
 
 
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def synced_urls(synced_pair: tuple[str, Standby]) -> Iterator[tuple[str, str]]:
+    """A database on the primary of a synchronous pair, migrated, and the same database on its standby."""
+    primary, standby = synced_pair
+    with fresh_database(primary, "e2e") as url:
+        migrations.upgrade(url)
+        yield url, standby.url(database_name(url))
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        # Every read of the query ports on a streaming replica, which applies each commit before the
+        # COMMIT returns (synchronous_commit = remote_apply): replication lag is test_read_replicas.py's.
+        pytest.param("replica", marks=pytest.mark.postgres),
+    ]
+)
 async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
     memory = request.param == "memory"
-    url = None if memory else request.getfixturevalue("clean_pg")
-    container = build_container(settings_for(tmp_path, url, max_body_bytes=64 * 1024), memory=memory)
+    replica: dict[str, Any] = {}
+    if request.param == "replica":
+        url, replica_url = request.getfixturevalue("synced_urls")
+        truncate_all(url)
+        replica = {"read_database_url": replica_url}
+    else:
+        url = None if memory else request.getfixturevalue("clean_pg")
+    container = build_container(
+        settings_for(tmp_path, url, max_body_bytes=64 * 1024, **replica), memory=memory
+    )
     # Real Argon2id, at its cheapest cost: these tests are about behaviour.
     container.password_hasher.override(
         providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
