@@ -11,12 +11,16 @@ import subprocess
 import warnings
 from pathlib import Path
 
+import httpx
+import psycopg
 import pytest
 
-from tests.support.database import fresh_database
+from entrypoints import migrations
+from tests.support.database import database_name, fresh_database
 from tests.support.live import conduit_serving
 from tests.support.pgbouncer import through
 from tests.support.realworld import official_file
+from tests.support.replica import Standby
 
 pytestmark = pytest.mark.postgres
 
@@ -52,6 +56,28 @@ def test_official_realworld_collection_passes_through_pgbouncer(
         ) as served,
     ):
         run_collection(*served)
+
+
+def test_official_realworld_collection_passes_with_reads_on_a_replica(
+    synced_pair: tuple[str, Standby], tmp_path: Path
+) -> None:
+    """Every query-port read on a streaming replica that applies each commit before it returns (the
+    collection's users read each other's writes at once; lag is test_read_replicas.py's)."""
+    primary, standby = synced_pair
+    with fresh_database(primary, "realworld") as url:
+        migrations.upgrade(url)
+        replica = standby.url(database_name(url))
+        with conduit_serving(url, tmp_path, CONDUIT_READ_DATABASE_URL=replica) as served:
+            run_collection(*served)
+            readiness = httpx.get(served[0].removesuffix("/api") + "/readyz", timeout=5).json()
+            with psycopg.connect(replica, autocommit=True) as conn:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'conduit'"
+                    " AND datname = current_database() AND query LIKE '%%FROM articles%%'"
+                ).fetchone()
+        assert [r["state"] for r in readiness["replicas"]] == ["in rotation"]
+        assert row is not None
+        assert row[0] > 0, "no article read reached the replica"
 
 
 def run_collection(api_url: str, log_path: Path) -> None:
