@@ -17,12 +17,13 @@ from fastapi import FastAPI
 
 from adapters.security.passwords import Argon2PasswordHasher
 from application.events import ProcessEvents
-from entrypoints import migrations
+from entrypoints import migrations, sessions
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.support.database import database_name, fresh_database, truncate_all
 from tests.support.live import live_conduit
+from tests.support.pgbouncer import through
 from tests.support.replica import Standby
 
 JWT_SECRET = "e2e-secret-that-is-at-least-thirty-two-bytes-long"
@@ -84,10 +85,22 @@ def synced_urls(synced_pair: tuple[str, Standby]) -> Iterator[tuple[str, str]]:
         yield url, standby.url(database_name(url))
 
 
+@pytest.fixture(scope="session")
+def pooled_urls(pg_server: str, pgbouncer_port: int) -> Iterator[tuple[str, str]]:
+    """A migrated database reached through PgBouncer in transaction mode, and directly; the session
+    settings are the pooled role's defaults, as `conduit migrate` leaves them behind a pooler."""
+    with fresh_database(pg_server, "e2e_pooled") as direct:
+        pooled = through(pgbouncer_port, direct)
+        sessions.upgrade(settings_for(Path("."), pooled, direct_database_url=direct), pooled)
+        yield pooled, direct
+
+
 @pytest.fixture(
     params=[
         "memory",
         pytest.param("postgres", marks=pytest.mark.postgres),
+        # The pool through PgBouncer in transaction mode, without prepared statements (PgBouncer 1.18).
+        pytest.param("pgbouncer", marks=pytest.mark.postgres),
         # Every read of the query ports on a streaming replica, which applies each commit before the
         # COMMIT returns (synchronous_commit = remote_apply): replication lag is test_read_replicas.py's.
         pytest.param("replica", marks=pytest.mark.postgres),
@@ -95,16 +108,18 @@ def synced_urls(synced_pair: tuple[str, Standby]) -> Iterator[tuple[str, str]]:
 )
 async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
     memory = request.param == "memory"
-    replica: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     if request.param == "replica":
         url, replica_url = request.getfixturevalue("synced_urls")
         truncate_all(url)
-        replica = {"read_database_url": replica_url}
+        extra = {"read_database_url": replica_url}
+    elif request.param == "pgbouncer":
+        url, direct = request.getfixturevalue("pooled_urls")
+        truncate_all(direct)
+        extra = {"direct_database_url": direct, "prepare_threshold": None}
     else:
         url = None if memory else request.getfixturevalue("clean_pg")
-    container = build_container(
-        settings_for(tmp_path, url, max_body_bytes=64 * 1024, **replica), memory=memory
-    )
+    container = build_container(settings_for(tmp_path, url, max_body_bytes=64 * 1024, **extra), memory=memory)
     # Real Argon2id, at its cheapest cost: these tests are about behaviour.
     container.password_hasher.override(
         providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
