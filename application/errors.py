@@ -32,6 +32,11 @@ class StorageUnavailable(ApplicationError):
     over its time limit): nobody's fault, worth retrying shortly."""
 
 
+class BrokerUnavailable(ApplicationError):
+    """The message broker cannot be reached or does not confirm in time: like ``StorageUnavailable``,
+    nobody's fault, worth retrying shortly."""
+
+
 class RateLimited(ApplicationError):
     """The caller has used up a budget; ``retry_after`` says in how many seconds it has some again.
     ``budget`` names which one (``"login"`` or ``"writes"``), so an operator can tell them apart."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from application.errors import BrokerUnavailable, StorageUnavailable
 from application.ports import Clock
 from domain.events import DomainEvent
 
@@ -71,7 +72,11 @@ class RetryPolicy:
         """When to try again after ``failures`` failed attempts; None once they are all used up."""
         if failures >= self.max_attempts:
             return None
-        return now + min(self.first_delay * (1 << (failures - 1)), self.longest_delay)
+        return now + self.delay_after(failures)
+
+    def delay_after(self, failures: int) -> timedelta:
+        """How long to wait before the next attempt, after ``failures`` failed ones (at least one)."""
+        return min(self.first_delay * (1 << (failures - 1)), self.longest_delay)
 
 
 class ProcessEvents:
@@ -92,6 +97,9 @@ class ProcessEvents:
             for stored in batch.events:
                 try:
                     await self._handler(stored)
+                except (StorageUnavailable, BrokerUnavailable):
+                    # Not the event's failure: the batch goes back, unmarked, for the next attempt.
+                    raise
                 except Exception as error:  # one failing event must not stop the others
                     failures = stored.failures + 1
                     retry_at = self._retry.next_attempt(failures, self._clock.now())

@@ -8,6 +8,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.caching import CachedTagQueries
+from adapters.nats.relay import JetStreamRelay
 from adapters.postgres.attempts import PgAttemptCounts
 from adapters.postgres.events import PgEventSource
 from adapters.postgres.outbox import OutboxBell
@@ -46,7 +47,7 @@ from application.notifications import DeliverNotifications, ListNotifications, M
 from application.profiles import FollowUser, GetProfile, UnfollowUser
 from application.seeding import SeedDatabase
 from application.sessions import Authenticate
-from application.throttling import Limit, LoginLimits, LoginThrottle, WriteLimit
+from application.throttling import LoginThrottle
 from application.users import (
     GetCurrentUser,
     ListUsers,
@@ -57,16 +58,11 @@ from application.users import (
     UpdateUser,
 )
 from entrypoints.database import database_url
+from entrypoints.limits import login_limits_of, write_limit_of
 from entrypoints.memory_adapters import MemoryAdapters
 from entrypoints.migrations import head_revision
 from entrypoints.replication import recent_writes_of, replicas_of, watched
 from entrypoints.settings import Settings
-
-
-def write_limit_of(settings: Settings) -> WriteLimit | None:
-    if settings.writes_per_minute == 0:
-        return None
-    return WriteLimit(settings.writes_per_minute, settings.write_burst)
 
 
 class Container(containers.DeclarativeContainer):
@@ -146,24 +142,9 @@ class Container(containers.DeclarativeContainer):
     )
     common_passwords = providers.Singleton(ZxcvbnCommonPasswords)
     lookalike_names = providers.Singleton(HomoglyphLookalikeNames)
+    login_limits = providers.Singleton(login_limits_of, settings)
     expected_revision = providers.Singleton(head_revision)
-    login_throttle = providers.Singleton(
-        LoginThrottle,
-        counts=attempt_counts,
-        limits=providers.Factory(
-            LoginLimits,
-            per_account=providers.Factory(
-                Limit,
-                attempts=settings.provided.login_failures_per_account,
-                window=providers.Factory(timedelta, seconds=settings.provided.login_throttle_seconds),
-            ),
-            per_client=providers.Factory(
-                Limit,
-                attempts=settings.provided.login_failures_per_client,
-                window=providers.Factory(timedelta, seconds=settings.provided.login_throttle_seconds),
-            ),
-        ),
-    )
+    login_throttle = providers.Singleton(LoginThrottle, counts=attempt_counts, limits=login_limits)
 
     # Asked for by every authenticated request: one object, holding no unit of work.
     authenticate = providers.Singleton(Authenticate, tokens=tokens, stamps=security_stamps)
@@ -243,6 +224,11 @@ class Container(containers.DeclarativeContainer):
     )
     process_events = providers.Factory(
         ProcessEvents, source=event_source, handler=deliver_notifications, clock=clock, retry=retry_policy
+    )
+    # With a broker (CONDUIT_BROKER_URL), the worker relays the outbox to JetStream instead.
+    event_relay = providers.Singleton(JetStreamRelay, url=settings.provided.broker.call())
+    relay_events = providers.Factory(
+        ProcessEvents, source=event_source, handler=event_relay, clock=clock, retry=retry_policy
     )
 
     check_readiness = providers.Factory(

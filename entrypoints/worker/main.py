@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 
-from application.errors import StorageUnavailable
+from application.errors import BrokerUnavailable, StorageUnavailable
 from entrypoints import banner
 from entrypoints.container import running_container
 from entrypoints.metrics.consuming import served as served_metrics
@@ -61,7 +61,12 @@ async def _consume(settings: Settings) -> None:
                     now=container.clock().now,
                 )
             )
-        process = container.process_events(observer=None if metrics is None else metrics.dead_letters)
+        observer = None if metrics is None else metrics.dead_letters
+        if settings.broker() is None:
+            process = container.process_events(observer=observer)
+        else:  # a relay: the broker's consumers deliver the notifications
+            process = container.relay_events(observer=observer)
+            stack.push_async_callback(container.event_relay().aclose)
         if url is not None:
             address = None if metrics is None else metrics.address
             await asyncio.to_thread(functools.partial(banner.consuming, settings, url, metrics=address))
@@ -74,8 +79,9 @@ async def _consume(settings: Settings) -> None:
                     if loop.time() - last_prune >= PRUNE_EVERY.total_seconds():
                         await source.prune(timedelta(days=settings.outbox_retention_days))
                         last_prune = loop.time()
-                except StorageUnavailable as error:
-                    log.warning("database unavailable (%s); retrying in %.1f s", error, pause)
+                except (StorageUnavailable, BrokerUnavailable) as error:
+                    what = "database" if isinstance(error, StorageUnavailable) else "broker"
+                    log.warning("%s unavailable (%s); retrying in %.1f s", what, error, pause)
                     await _sleep_unless(stopping, pause)
                     pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
                     continue

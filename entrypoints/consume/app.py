@@ -1,0 +1,124 @@
+"""`conduit consume`: the broker's queue consumer. A FastStream application on a durable JetStream pull
+consumer of ``CONDUIT_EVENTS`` that runs the same ``DeliverNotifications`` use case, through the same
+container, as `conduit worker` does from the outbox: a notification from the broker is the same row as
+one from the outbox (one per event and recipient), however often the event arrives.
+
+Acknowledgements are explicit. An event that fails is redelivered after the retry policy's delay
+(``CONDUIT_WORKER_RETRY_SECONDS``, doubling), at most ``CONDUIT_WORKER_MAX_ATTEMPTS`` times; then it is
+published to ``conduit.dead.<kind>`` (stream ``CONDUIT_DEAD_LETTERS``) with the error, and acknowledged,
+so the others keep flowing. While the database is away, the consumer holds the message it has (telling
+JetStream it is in progress) and tries again each second: an outage is not the event's failure. SIGTERM
+stops taking messages and lets the ones in hand finish (``GRACEFUL_SECONDS``).
+"""
+
+import asyncio
+import logging
+from typing import Final
+
+from faststream import FastStream
+from faststream.middlewares import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from faststream.specification import AsyncAPI
+from nats.js.api import AckPolicy as JetStreamAck
+from nats.js.api import DeliverPolicy
+
+from adapters.nats.stream import DEAD_LETTERS, EVENTS, ensure_streams
+from adapters.nats.wire import DEAD_LETTER_PREFIX, MESSAGE_ID, SUBJECT_PREFIX, UnknownEvent, decode
+from application.errors import StorageUnavailable
+from application.events import RetryPolicy
+from entrypoints.container import Container
+
+log = logging.getLogger("conduit.consume")
+
+DURABLE: Final = "conduit-notifications"
+GRACEFUL_SECONDS: Final = 15.0
+# How long JetStream waits for an ack before it redelivers (to this consumer or another): longer than
+# any delivery takes, and renewed while the database is away.
+ACK_WAIT_SECONDS: Final = 30.0
+BATCH: Final = 32
+
+
+def _broker(url: str) -> NatsBroker:
+    return NatsBroker(
+        url, graceful_timeout=GRACEFUL_SECONDS, name="conduit-consume", max_reconnect_attempts=-1
+    )
+
+
+def consumer_app(container: Container, url: str) -> FastStream:
+    """The FastStream application: its broker, its one subscriber, and its AsyncAPI description."""
+    broker = _broker(url)
+    retry: RetryPolicy = container.retry_policy()
+    deliver_notifications = container.deliver_notifications
+
+    @broker.subscriber(
+        SUBJECT_PREFIX + "*",
+        stream=JStream(name=str(EVENTS.name), declare=False),
+        durable=DURABLE,
+        pull_sub=PullSub(batch_size=BATCH, timeout=1.0),
+        config=ConsumerConfig(
+            ack_policy=JetStreamAck.EXPLICIT,
+            ack_wait=ACK_WAIT_SECONDS,
+            max_deliver=retry.max_attempts,
+            deliver_policy=DeliverPolicy.ALL,
+        ),
+        ack_policy=AckPolicy.MANUAL,
+        title="conduit.events.* (notifications)",
+        description="Turns each event into its recipients' notifications, once per event and recipient.",
+    )
+    async def deliver(body: bytes, msg: NatsMessage) -> None:
+        deliveries = msg.raw_message.metadata.num_delivered
+        try:
+            stored = decode(body, deliveries=deliveries)
+        except UnknownEvent as error:
+            await _dead_letter(broker, msg, body, str(error))
+            return
+        while True:
+            try:
+                await deliver_notifications()(stored)
+            except StorageUnavailable as error:
+                log.warning("database unavailable (%s); holding event %s", error, stored.id)
+                await msg.in_progress()
+                await asyncio.sleep(1.0)
+                continue
+            except Exception as error:
+                if deliveries >= retry.max_attempts:
+                    await _dead_letter(broker, msg, body, f"{type(error).__name__}: {error}")
+                    return
+                delay = retry.delay_after(deliveries)
+                log.warning(
+                    "event %s failed (delivery %s): %r; again in %s", stored.id, deliveries, error, delay
+                )
+                await msg.nack(delay=delay.total_seconds())
+                return
+            await msg.ack()
+            return
+
+    async def streams_ready() -> None:
+        await ensure_streams(broker.connection.jetstream())
+
+    return FastStream(
+        broker,
+        on_startup=(),
+        after_startup=(streams_ready,),
+        specification=AsyncAPI(
+            broker,
+            title="Conduit events",
+            version="1.0.0",
+            description=(
+                "Conduit's domain events on NATS JetStream, relayed from its outbox by `conduit worker`"
+                " (stream CONDUIT_EVENTS, subjects conduit.events.<kind>, header Nats-Msg-Id = the event id),"
+                " and consumed by `conduit consume`."
+            ),
+        ),
+    )
+
+
+async def _dead_letter(broker: NatsBroker, msg: NatsMessage, body: bytes, error: str) -> None:
+    subject = DEAD_LETTER_PREFIX + msg.raw_message.subject.removeprefix(SUBJECT_PREFIX)
+    headers = {"Conduit-Error": error[:500]}
+    if message_id := (msg.headers or {}).get(MESSAGE_ID):
+        headers[MESSAGE_ID] = message_id
+    await broker.publish(body, subject, headers=headers, stream=DEAD_LETTERS.name)
+    log.error("event on %s dead-lettered to %s: %s", msg.raw_message.subject, subject, error)
+    await msg.ack()
