@@ -6,15 +6,14 @@ is stored once. When the broker cannot be reached or does not ack in time, ``Bro
 worker gives the batch back, unmarked, and tries again shortly; it is not the event's failure.
 """
 
-import asyncio
 import logging
 from typing import Final
 
-import nats
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 
+from adapters.nats.client import connect
 from adapters.nats.stream import EVENTS, ensure_streams
 from adapters.nats.wire import MESSAGE_ID, encode, subject_of
 from application.errors import BrokerUnavailable
@@ -23,32 +22,6 @@ from application.events import StoredEvent
 log = logging.getLogger("conduit.relay")
 
 ACK_SECONDS: Final = 5.0
-CONNECT_SECONDS: Final = 2.0
-
-
-async def connect(url: str, name: str) -> Client:
-    """A client that reconnects by itself, for ever, a little apart; ``BrokerUnavailable`` when the broker
-    cannot be reached now."""
-    # With unlimited reconnects, nats-py also retries the first connection for ever: bounded here, so a
-    # broker that is away is BrokerUnavailable now and the worker's own retries take over.
-    try:
-        async with asyncio.timeout(CONNECT_SECONDS):
-            return await nats.connect(
-                url,
-                name=name,
-                connect_timeout=CONNECT_SECONDS,
-                reconnect_time_wait=0.5,
-                max_reconnect_attempts=-1,
-                allow_reconnect=True,
-                error_cb=_said,
-            )
-    except (NatsError, OSError, TimeoutError) as error:
-        raise BrokerUnavailable(f"NATS at {url}: {type(error).__name__}") from error
-
-
-async def _said(error: Exception) -> None:
-    """nats-py's errors (a lost connection, a failed reconnect), as one line each, not a traceback."""
-    log.info("NATS: %s: %s", type(error).__name__, error)
 
 
 class JetStreamRelay:

