@@ -77,14 +77,16 @@ async def eventually(check: Callable[[], object], within: float, what: str) -> f
         await asyncio.sleep(0.05)
 
 
-def wait_until_listening(url: str, workers: int = 1) -> None:
-    """Until ``workers`` `conduit worker`s have started and wait on the outbox (their LISTEN)."""
+def wait_until_listening(url: str, workers: int = 1, *, exactly: bool = False) -> None:
+    """Until ``workers`` `conduit worker`s (``exactly`` that many) wait on the outbox (their LISTEN)."""
     deadline = time.monotonic() + 30
     with psycopg.connect(url, autocommit=True) as conn:
         query = (
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE query LIKE 'LISTEN%%' AND datname = current_database()"
         )
-        while (conn.execute(query).fetchone() or (0,))[0] < workers:
+        while (found := (conn.execute(query).fetchone() or (0,))[0]) < workers or (
+            exactly and found != workers
+        ):
             assert time.monotonic() < deadline, "the worker did not start"
             time.sleep(0.05)
