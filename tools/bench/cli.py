@@ -49,6 +49,10 @@ def main(argv: list[str]) -> int:
     try:
         if options.instructions:
             return instructions.main(options, RESULTS, stamp)
+        if options.broker:
+            from tools.bench import broker
+
+            return broker.main()
         session = Session(options, wrk.find_wrk(), RESULTS / stamp)
         session.workdir.mkdir(parents=True)
         outcome = _benchmark(session, started)

@@ -34,6 +34,7 @@ class Options:
     keep_data: bool
     instructions: bool
     requests: int
+    broker: bool = False
 
     @property
     def size(self) -> Size:
@@ -125,6 +126,12 @@ def parse(argv: list[str]) -> Options:
         metavar="N",
         help="with --instructions: requests counted per scenario, after 1,000 to warm up",
     )
+    parser.add_argument(
+        "--broker",
+        action="store_true",
+        help="instead of the load: the broker path (tools/bench/broker.py): relay throughput, event to "
+        "notification latency through NATS JetStream, publishing with the relay beside it",
+    )
     args = parser.parse_args(argv)
     if args.threads > args.connections:
         parser.error("--threads must not exceed --connections (wrk gives each thread connections/threads)")
@@ -144,6 +151,7 @@ def parse(argv: list[str]) -> Options:
         keep_data=args.keep_data,
         instructions=args.instructions,
         requests=args.requests,
+        broker=args.broker,
     )
 
 
