@@ -99,7 +99,9 @@ def relay_throughput(url: str, broker: str) -> float:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the relay did not finish")
                 time.sleep(0.2)
-            span = conn.execute("SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM outbox")
+            span = conn.execute(
+                "SELECT extract(epoch FROM max(processed_at) - min(processed_at)) FROM outbox"
+            )
             (seconds,) = span.fetchone() or (None,)
             conn.execute("DELETE FROM outbox")
     finally:
