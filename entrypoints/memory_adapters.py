@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dependency_injector import containers, providers
 
 from adapters.memory.attempts import InMemoryAttemptCounts
+from adapters.memory.event_stream import InMemoryEventStream
 from adapters.memory.events import InMemoryEventSource
 from adapters.memory.probe import InMemoryDatabaseProbe
 from adapters.memory.queries import (
@@ -51,3 +52,4 @@ class MemoryAdapters(containers.DeclarativeContainer):
         InMemoryEventSource, store=store, clock=providers.Singleton(SystemClock)
     )
     database_probe = providers.Factory(InMemoryDatabaseProbe, revision=providers.Callable(head_revision))
+    event_relay = providers.Singleton(InMemoryEventStream)
