@@ -41,8 +41,13 @@ BATCH: Final = 32
 
 
 def _broker(url: str) -> NatsBroker:
+    # Each message's "Received"/"Processed" lines at DEBUG: at INFO they would be two log lines per event.
     return NatsBroker(
-        url, graceful_timeout=GRACEFUL_SECONDS, name="conduit-consume", max_reconnect_attempts=-1
+        url,
+        graceful_timeout=GRACEFUL_SECONDS,
+        name="conduit-consume",
+        max_reconnect_attempts=-1,
+        log_level=logging.DEBUG,
     )
 
 
