@@ -57,6 +57,7 @@ from application.users import (
     UpdateUser,
 )
 from entrypoints.database import database_url
+from entrypoints.live_wiring import live_notifications
 from entrypoints.memory_adapters import MemoryAdapters
 from entrypoints.migrations import head_revision
 from entrypoints.replication import recent_writes_of, replicas_of, watched
@@ -248,6 +249,7 @@ class Container(containers.DeclarativeContainer):
     check_readiness = providers.Factory(
         CheckReadiness, probe=database_probe, expected_revision=expected_revision
     )
+    live = live_notifications(vars())  # live notifications (SSE): signals, tickets, streams; live_wiring.py
 
 
 def build_container(settings: Settings | None = None, *, memory: bool = False) -> Container:

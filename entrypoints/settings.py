@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # Prometheus metrics on a listener of their own at ``host``, never on the API's port (0: off).
     metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_metrics_port: int = Field(default=9465, ge=0, le=65535)
+    # Live notifications (GET /api/notifications/stream): a comment every stream_heartbeat_seconds keeps
+    # proxies from closing a quiet stream; a user opens at most stream_connections_per_user per process.
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    stream_connections_per_user: int = Field(default=5, ge=1)
 
     @model_validator(mode="before")
     @classmethod
