@@ -43,6 +43,8 @@ class EventStream(Response):
         headers: Mapping[str, str],
     ) -> None:
         super().__init__(headers={**_HEADERS, **headers})
+        # Response counts an empty body; a stream has no length (uvicorn refuses a body past it).
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self._stream, self._events, self._first = stream, events, first
 
     @classmethod
@@ -65,9 +67,12 @@ class EventStream(Response):
         finally:
             for task in (sending, listening):
                 task.cancel()
-            await asyncio.gather(sending, listening, return_exceptions=True)
+            outcomes = await asyncio.gather(sending, listening, return_exceptions=True)
             await _closed(self._events)
             self._stream.close()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome  # a bug: the edge middleware logs it
 
     async def _send(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})

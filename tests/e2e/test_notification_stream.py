@@ -44,6 +44,7 @@ async def test_a_follow_reaches_the_followees_open_stream_as_in_the_inbox(api: A
         assert live.headers["content-type"].startswith("text/event-stream")
         assert live.headers["cache-control"] == "no-store"
         assert live.headers["x-content-type-options"] == "nosniff"
+        assert "content-length" not in live.headers
         assert await live.live() == []  # nothing before: a stream without Last-Event-ID sends new ones
         await followed(api, bob, "alice")
         await deliver(api)
