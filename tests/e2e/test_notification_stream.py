@@ -173,3 +173,11 @@ async def test_a_revoked_tokens_stream_and_ticket_end(api: Api, how: str) -> Non
     async with stream(api, f"{STREAM}?ticket={ticket}") as refused:
         assert refused.status == 401
         assert refused.json() == {"errors": {"body": ["token has been revoked"]}}
+
+
+async def test_head_of_the_stream_answers_its_headers_and_ends(api: Api) -> None:
+    alice = await api.register("alice")
+    head = await api.client.head(STREAM, headers=api.auth(alice))
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("text/event-stream")
+    assert head.content == b""
