@@ -1,7 +1,7 @@
 """Ports: what the use cases need from the outside world, as structural protocols."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -166,6 +166,8 @@ class LookalikeNames(Protocol):
 class TokenClaims:
     user_id: UserId
     security_stamp: SecurityStamp  # the user's when the token was issued
+    # Not compared: two tokens that say the same user and stamp are the same claims.
+    expires_at: datetime | None = field(default=None, compare=False)  # None: the service does not say
 
 
 class TokenService(Protocol):

@@ -59,6 +59,7 @@ from application.users import (
 )
 from entrypoints.database import database_url
 from entrypoints.limits import login_limits_of, write_limit_of
+from entrypoints.live_wiring import live_notifications
 from entrypoints.memory_adapters import MemoryAdapters
 from entrypoints.migrations import head_revision
 from entrypoints.replication import recent_writes_of, replicas_of, watched
@@ -234,6 +235,7 @@ class Container(containers.DeclarativeContainer):
     check_readiness = providers.Factory(
         CheckReadiness, probe=database_probe, expected_revision=expected_revision
     )
+    live = live_notifications(vars())  # live notifications (SSE): signals, tickets, streams; live_wiring.py
 
 
 def build_container(settings: Settings | None = None, *, memory: bool = False) -> Container:

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # NATS with JetStream (nats://host:4222): `conduit worker` relays the outbox there and `conduit consume`
     # delivers notifications from it (unset: the worker delivers them from the outbox itself).
     broker_url: SecretStr | None = None
+    # Live notifications (GET /api/notifications/stream): a comment every stream_heartbeat_seconds keeps
+    # proxies from closing a quiet stream; a user opens at most stream_connections_per_user per process.
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    stream_connections_per_user: int = Field(default=5, ge=1)
 
     @model_validator(mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from domain.notifications import NewNotification
 class InMemoryNotificationRepository(NotificationRepository):
     def __init__(self, state: State) -> None:
         self._state = state
+        self.recipients: list[UserId] = []  # of the notifications added, signalled once they commit
 
     async def add(self, event_id: int, recipient: UserId, notification: NewNotification) -> None:
         if any(
@@ -18,6 +19,7 @@ class InMemoryNotificationRepository(NotificationRepository):
         self._state.last_notification_id += 1
         note_id = self._state.last_notification_id
         self._state.notifications[note_id] = NotificationRecord(note_id, recipient, event_id, notification)
+        self.recipients.append(recipient)
 
     async def add_once_within(
         self, window: timedelta, event_id: int, recipient: UserId, notification: NewNotification

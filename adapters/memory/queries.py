@@ -5,7 +5,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import fields
 from typing import TypeVar
 
-from adapters.memory.store import InMemoryStore, State
+from adapters.memory.store import InMemoryStore, NotificationRecord, State
+from application.live_notifications import NewNotifications
 from application.notifications import (
     NotificationPage,
     NotificationQueries,
@@ -183,30 +184,44 @@ class InMemoryUserDirectory(UserDirectory):
         return tuple(UserSummary(u.username, u.email) for u in users[page.offset : page.offset + page.limit])
 
 
-class InMemoryNotificationQueries(NotificationQueries):
+class InMemoryNotificationQueries(NotificationQueries, NewNotifications):
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
+        self.signals = store.notified  # the streams' signals, for the composition root to hand them
 
     async def inbox(self, recipient: UserId, page: Page) -> NotificationPage:
         state = self._store.state
         mine = sorted(
             (n for n in state.notifications.values() if n.recipient_id == recipient), key=lambda n: -n.id
         )
-        views = tuple(
-            NotificationView(
-                n.id,
-                n.note.kind,
-                n.note.created_at,
-                n.read,
-                _profile(state, n.note.actor_id, recipient),
-                None
-                if n.note.article_slug is None
-                else NotifiedArticle(n.note.article_slug, n.note.article_title or ""),
-                None if n.note.comment_id is None else NotifiedComment(n.note.comment_id),
-            )
-            for n in mine[page.offset : page.offset + page.limit]
-        )
+        views = tuple(_notification(state, n) for n in mine[page.offset : page.offset + page.limit])
         return NotificationPage(views, len(mine), sum(not n.read for n in mine))
+
+    async def after(self, recipient: UserId, after_id: int, limit: int) -> tuple[NotificationView, ...]:
+        state = self._store.state
+        newer = sorted(
+            (n for n in state.notifications.values() if n.recipient_id == recipient and n.id > after_id),
+            key=lambda n: n.id,
+        )
+        return tuple(_notification(state, n) for n in newer[:limit])
+
+    async def newest_id(self, recipient: UserId) -> int:
+        notes = self._store.state.notifications.values()
+        return max((n.id for n in notes if n.recipient_id == recipient), default=0)
+
+
+def _notification(state: State, n: NotificationRecord) -> NotificationView:
+    return NotificationView(
+        n.id,
+        n.note.kind,
+        n.note.created_at,
+        n.read,
+        _profile(state, n.note.actor_id, n.recipient_id),
+        None
+        if n.note.article_slug is None
+        else NotifiedArticle(n.note.article_slug, n.note.article_title or ""),
+        None if n.note.comment_id is None else NotifiedComment(n.note.comment_id),
+    )
 
 
 V = TypeVar("V")

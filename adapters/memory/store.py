@@ -5,6 +5,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from adapters.memory.notification_signals import InMemoryNotificationSignals
 from application.throttling import Budget
 from domain.articles import Article
 from domain.comments import Comment
@@ -82,3 +83,5 @@ class InMemoryStore:
     def __init__(self) -> None:
         self.state = State()
         self.lock = asyncio.Lock()
+        # Woken by the unit of work that commits new notifications, heard by the open streams.
+        self.notified = InMemoryNotificationSignals()

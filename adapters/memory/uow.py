@@ -39,6 +39,8 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._store.state = self._working
+        if self.notifications.recipients:
+            self._store.notified.notify(self.notifications.recipients)
         if self.articles.changed and self._articles_changed is not None:
             self._articles_changed()
         await self.views.resolve()

@@ -1,7 +1,7 @@
 """Signed session tokens: JWT, HS256, naming the user by immutable id and carrying the user's security
 stamp (``stamp``), which ``application.sessions`` compares with the user's current one."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import jwt
@@ -62,4 +62,6 @@ class JwtTokenService(TokenService):
         stamp = claims.get("stamp", FIRST_SECURITY_STAMP)
         if type(stamp) is not int:
             raise AuthenticationFailed("token is invalid or expired")
-        return TokenClaims(UserId(int(subject)), SecurityStamp(stamp)), float(claims["exp"])
+        expires = float(claims["exp"])
+        at = datetime.fromtimestamp(expires, UTC)
+        return TokenClaims(UserId(int(subject)), SecurityStamp(stamp), at), expires

@@ -14,7 +14,15 @@ from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import CorsMiddleware, EdgeMiddleware
 from entrypoints.http.openapi import document_api
 from entrypoints.http.read_your_writes import ReadYourWritesMiddleware
-from entrypoints.http.routes import articles, comments, health, notifications, profiles, users
+from entrypoints.http.routes import (
+    articles,
+    comments,
+    health,
+    notification_stream,
+    notifications,
+    profiles,
+    users,
+)
 from entrypoints.logs import configure_logging
 from entrypoints.metrics.edge import HttpMetrics
 from entrypoints.metrics.sampling import PoolMetrics, ReplicaMetrics, sample_every_second
@@ -83,7 +91,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     for methods in (["GET"], ["POST", "PUT", "DELETE"]):
         for module in pages:
             module.routes.add_to(app, methods=methods)
-    for module in (notifications, health):
+    for module in (notifications, notification_stream, health):
         module.routes.add_to(app)
     document_api(app)
     add_documentation(app)

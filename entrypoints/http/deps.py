@@ -58,7 +58,8 @@ def client_address(request: Request) -> str:
     return str(address)
 
 
-async def _viewer(request: Request) -> Viewer | None:
+def bearer_token(request: Request) -> str | None:
+    """The token of ``Authorization: Token <jwt>`` (or ``Bearer``), not yet checked; None when absent."""
     authorization = request.headers.get("authorization")
     if authorization is None:
         return None
@@ -66,6 +67,13 @@ async def _viewer(request: Request) -> Viewer | None:
     token = token.strip()
     if scheme.lower() not in _SCHEMES or not token:
         raise AuthenticationFailed("authorization header must be 'Token <jwt>'")
+    return token
+
+
+async def _viewer(request: Request) -> Viewer | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
     user = await conduit(request).authenticate()(token)
     fence = current_fence()
     if fence is not None:

@@ -52,8 +52,10 @@ class EdgeMiddleware:
         if head:
             scope = {**scope, "method": "GET"}
 
+        ended = False  # a HEAD's response ends at its first body message (a stream's never would)
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, ended
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [
@@ -62,7 +64,10 @@ class EdgeMiddleware:
                     NO_SNIFFING,
                 ]
             elif head and message["type"] == "http.response.body":
-                message = {**message, "body": b""}
+                if ended:
+                    return
+                ended = True
+                message = {**message, "body": b"", "more_body": False}
             await send(message)
 
         try:

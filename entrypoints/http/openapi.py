@@ -20,6 +20,8 @@ from entrypoints.http.routes import API_PREFIX
 
 TOKEN: dict[str, Any] = {"security": [{"Token": []}]}
 TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}, {"Token": []}]}
+# The notification stream: the token, or a stream ticket in the URL (EventSource sends no headers).
+STREAM_AUTH: dict[str, Any] = {"security": [{"Token": []}, {"StreamTicket": []}]}
 
 
 def token_use(route: object) -> dict[str, Any] | None:
@@ -34,6 +36,13 @@ TOKEN_SCHEME = {
     "in": "header",
     "name": "Authorization",
     "description": "`Token <jwt>` (or `Bearer <jwt>`), the token from registering or logging in.",
+}
+
+TICKET_SCHEME = {
+    "type": "apiKey",
+    "in": "query",
+    "name": "ticket",
+    "description": "A ticket from `POST /api/notifications/stream-ticket`: one stream, within 30 s.",
 }
 
 ERROR_ENVELOPE = "ErrorEnvelope"
@@ -85,6 +94,7 @@ def document_api(app: FastAPI) -> None:
             schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
             components = schema.setdefault("components", {})
             components.setdefault("securitySchemes", {})["Token"] = TOKEN_SCHEME
+            components["securitySchemes"]["StreamTicket"] = TICKET_SCHEME
             schemas = components.setdefault("schemas", {})
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)

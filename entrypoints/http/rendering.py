@@ -126,6 +126,26 @@ _COMMENT, _COMMENTS = Body(CommentEnvelope), Body(CommentListEnvelope)
 _TAGS, _NOTIFICATIONS = Body(TagListEnvelope), Body(NotificationListEnvelope)
 
 
+@with_config(_CAMEL)
+class StreamTicketEnvelope(TypedDict):
+    ticket: str
+    expiresIn: int  # seconds
+
+
+@with_config(_CAMEL)
+class _OneNotification(TypedDict):
+    notification: NotificationView
+
+
+_ONE_NOTIFICATION = SchemaSerializer(_with_wire_times(TypeAdapter(_OneNotification).core_schema))
+
+
+def notification_json(view: NotificationView) -> bytes:
+    """One notification as JSON, exactly as an item of the inbox's list (its envelope peeled off)."""
+    body = _ONE_NOTIFICATION.to_json({"notification": view}, by_alias=True)
+    return body[len(b'{"notification":') : -1]
+
+
 # A token is a credential: no cache, shared or private, may keep a response that carries one.
 NOT_STORED = {"Cache-Control": "no-store"}
 

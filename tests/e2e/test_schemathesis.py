@@ -83,6 +83,7 @@ OFFICIAL_REFUSALS = {
     "DELETE /articles/{slug}/comments/{id}": "a comment id below 1 or over 2^63 - 1",
 }
 SENT: dict[str, int] = {"conduit": 0, "official": 0}
+STREAM_PATH = "/api/notifications/stream"
 
 
 class Caller:
@@ -122,7 +123,10 @@ def conduit_document() -> Any:
     """The document the app serves (test_served_document_is_the_one_fuzzed checks that it is)."""
     app = create_app(build_container(settings_for(Path("/nonexistent"), None), memory=True))
     config = configured(own=True, refusals=OWN_REFUSALS)
-    return schemathesis.openapi.from_dict(app.openapi(), config=config)
+    # The notification stream is left out: with the caller's token it answers 200 and then streams until
+    # the token expires, so a request would never end (tests/e2e/test_notification_stream.py tests it,
+    # and its document: 401, 422, 429).
+    return schemathesis.openapi.from_dict(app.openapi(), config=config).exclude(path=STREAM_PATH)
 
 
 OFFICIAL_DOCUMENT = official_file("openapi.yml")

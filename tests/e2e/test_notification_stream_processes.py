@@ -1,0 +1,87 @@
+"""Across processes on PostgreSQL: streams on a live `conduit serve` (two workers, so two listening
+processes) hear a notification that another process (the test's own container, as `conduit worker`
+would) commits, within 250 ms of the commit."""
+
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints import migrations
+from entrypoints.container import build_container, running
+from tests.e2e.conftest import settings_for
+from tests.support.database import fresh_database
+from tests.support.live import conduit_serving
+from tests.support.sse import Event, parsed_lines
+
+pytestmark = pytest.mark.postgres
+
+STREAMS = 4  # on two workers: the kernel spreads them, so both processes' listeners are exercised
+ROUNDS = 5
+WITHIN_SECONDS = 0.25
+
+
+async def registered(client: httpx.AsyncClient, name: str) -> str:
+    body = {"user": {"username": name, "email": f"{name}@example.com", "password": "pass-phrase-123"}}
+    response = await client.post("/users", json=body)
+    assert response.status_code == 201, response.text
+    token: str = response.json()["user"]["token"]
+    return token
+
+
+async def test_a_delivery_by_another_process_reaches_every_stream_within_250_ms(
+    pg_server: str, tmp_path: Path
+) -> None:
+    with fresh_database(pg_server, "streams") as url:
+        migrations.upgrade(url)
+        with conduit_serving(url, tmp_path / "serve", workers=2) as (api_url, _):
+            worker = build_container(settings_for(tmp_path, url))
+            async with running(worker), httpx.AsyncClient(base_url=api_url, timeout=10) as client:
+                latencies = await _measured(client, worker.process_events())
+    print(
+        f"delivery commit -> stream: median {statistics.median(latencies) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms over {len(latencies)} receipts"
+    )
+    assert max(latencies) <= WITHIN_SECONDS, latencies
+
+
+async def _measured(client: httpx.AsyncClient, process: object) -> list[float]:
+    alice = await registered(client, "alice")
+    followers = [await registered(client, f"follower{i}") for i in range(ROUNDS)]
+    heard: list[asyncio.Queue[tuple[float, Event]]] = [asyncio.Queue() for _ in range(STREAMS)]
+    ready = [asyncio.Event() for _ in range(STREAMS)]
+
+    async def listen(index: int) -> None:
+        headers = {"Authorization": f"Token {alice}"}
+        async with client.stream("GET", "/notifications/stream", headers=headers, timeout=None) as response:
+            assert response.status_code == 200
+            async for event in parsed_lines(response.aiter_raw()):
+                if event.event is None:
+                    ready[index].set()
+                else:
+                    heard[index].put_nowait((time.perf_counter(), event))
+
+    listeners = [asyncio.ensure_future(listen(i)) for i in range(STREAMS)]
+    latencies = []
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 10)
+        for follower in followers:
+            response = await client.post(
+                "/profiles/alice/follow", headers={"Authorization": f"Token {follower}"}
+            )
+            assert response.status_code == 200, response.text
+            # The delivery commits inside this call: from its start is an upper bound on commit -> stream.
+            started = time.perf_counter()
+            assert await process(100) == 1  # type: ignore[operator]
+            for queue in heard:
+                received, event = await asyncio.wait_for(queue.get(), 5)
+                assert event.event == "notification"
+                latencies.append(received - started)
+    finally:
+        for listener in listeners:
+            listener.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+    return latencies
