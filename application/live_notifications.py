@@ -53,6 +53,10 @@ class NewNotifications(Protocol):
         """The id of the recipient's newest notification (0: none), read where ``after`` reads."""
         ...
 
+    async def recipients_of(self, event_id: int) -> tuple[UserId, ...]:
+        """Who has a notification of the event (for a signal sent once its delivery has committed)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StreamGrant:

@@ -1,9 +1,9 @@
 """The composition root's live-notifications part (Server-Sent Events): a nested container, built from the
 root's own providers by name, so container.py needs one line for it (it is at its size limit).
 
-The signals are PostgreSQL's LISTEN/NOTIFY on the direct URL, or, on the in-memory twins, the store's
-in-process ones, which the in-memory unit of work wakes; another carrier (a broker's subject) is one more
-branch of the selector.
+The signals are a NATS subject when Conduit has a broker (`conduit consume` signals once a delivery has
+committed), PostgreSQL's LISTEN/NOTIFY on the direct URL when it has not, or, on the in-memory twins, the
+store's in-process ones, which the in-memory unit of work wakes.
 """
 
 from collections.abc import Mapping
@@ -11,10 +11,15 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.nats.notification_signals import NatsNotificationSignals
 from adapters.postgres.notification_signals import PgNotificationSignals
 from adapters.security.stream_tickets import JwtStreamTickets
 from application.live_notifications import OpenNotificationStream, StreamConnections
 from application.stream_tickets import IssueStreamTicket, RedeemStreamTicket
+
+
+def _carrier(storage: str, settings: Any) -> str:
+    return "nats" if storage == "postgres" and settings.broker() is not None else storage
 
 
 class LiveNotifications(containers.DeclarativeContainer):
@@ -28,8 +33,11 @@ class LiveNotifications(containers.DeclarativeContainer):
     authenticate: providers.Dependency[Any] = providers.Dependency()
 
     # One per process: one listening connection, however many streams.
+    # With a broker, `conduit consume` delivers and signals on a NATS subject; else the delivering
+    # transaction NOTIFYs.
     signals = providers.Selector(
-        storage,
+        providers.Callable(_carrier, storage, settings),
+        nats=providers.Singleton(NatsNotificationSignals, url=settings.provided.broker.call()),
         postgres=providers.Singleton(PgNotificationSignals, conninfo=direct_database_url),
         memory=notification_queries.provided.signals,
     )

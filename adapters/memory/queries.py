@@ -209,6 +209,10 @@ class InMemoryNotificationQueries(NotificationQueries, NewNotifications):
         notes = self._store.state.notifications.values()
         return max((n.id for n in notes if n.recipient_id == recipient), default=0)
 
+    async def recipients_of(self, event_id: int) -> tuple[UserId, ...]:
+        notes = self._store.state.notifications.values()
+        return tuple(sorted({n.recipient_id for n in notes if n.event_id == event_id}))
+
 
 def _notification(state: State, n: NotificationRecord) -> NotificationView:
     return NotificationView(

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 import nats
@@ -16,9 +17,9 @@ log = logging.getLogger("conduit.nats")
 CONNECT_SECONDS: Final = 2.0
 
 
-async def connect(url: str, name: str) -> Client:
-    """A client that reconnects by itself, for ever, a little apart; ``BrokerUnavailable`` when the broker
-    cannot be reached now."""
+async def connect(url: str, name: str, *, reconnected: Callable[[], Awaitable[None]] | None = None) -> Client:
+    """A client that reconnects by itself, for ever, a little apart (then calls ``reconnected``);
+    ``BrokerUnavailable`` when the broker cannot be reached now."""
     # With unlimited reconnects, nats-py also retries the first connection for ever: bounded here, so a
     # broker that is away is BrokerUnavailable now and the worker's own retries take over.
     try:
@@ -31,6 +32,7 @@ async def connect(url: str, name: str) -> Client:
                 max_reconnect_attempts=-1,
                 allow_reconnect=True,
                 error_cb=_said,
+                reconnected_cb=reconnected,
             )
     except (NatsError, OSError, TimeoutError) as error:
         raise BrokerUnavailable(f"NATS at {url}: {type(error).__name__}") from error

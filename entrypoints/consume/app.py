@@ -24,6 +24,8 @@ from nats.js.api import AckPolicy as JetStreamAck
 from nats.js.api import DeliverPolicy
 
 from adapters.nats.client import prepare_streams
+from adapters.nats.notification_signals import SUBJECT as SIGNALS
+from adapters.nats.notification_signals import encode as signal_of
 from adapters.nats.stream import DEAD_LETTERS, EVENTS
 from adapters.nats.wire import DEAD_LETTER_PREFIX, MESSAGE_ID, SUBJECT_PREFIX, UnknownEvent, decode
 from application.errors import StorageUnavailable
@@ -56,6 +58,7 @@ def consumer_app(container: Container, url: str) -> FastStream:
     broker = _broker(url)
     retry: RetryPolicy = container.retry_policy()
     deliver_notifications = container.deliver_notifications
+    queries = container.notification_queries()
 
     @broker.subscriber(
         SUBJECT_PREFIX + "*",
@@ -101,6 +104,13 @@ def consumer_app(container: Container, url: str) -> FastStream:
                 await msg.nack(delay=delay.total_seconds())
                 return
             await msg.ack()
+            # Its recipients' open streams, on whichever API process, read their inbox now.
+            try:
+                recipients = await queries.recipients_of(stored.id)
+                if recipients:
+                    await broker.publish(signal_of(recipients), SIGNALS)
+            except Exception as error:  # delivered all the same: a stream reads it at its next wake-up
+                log.warning("event %s delivered, its signal not sent: %r", stored.id, error)
             return
 
     async def streams_ready() -> None:

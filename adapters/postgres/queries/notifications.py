@@ -63,6 +63,9 @@ SELECT_AFTER = Statement(
     NotificationView,
 )
 
+# Walks notifications_once_per_event (event_id, recipient_id).
+SELECT_RECIPIENTS = Statement("SELECT recipient_id FROM notifications WHERE event_id = %(event)s")
+
 SELECT_NEWEST_ID = Statement(
     "SELECT coalesce(max(id), 0) FROM notifications WHERE recipient_id = %(recipient)s"
 )
@@ -87,3 +90,7 @@ class PgNotificationQueries(NotificationQueries, NewNotifications):
     async def newest_id(self, recipient: UserId) -> int:
         rows = await read(self._pool, SELECT_NEWEST_ID, {"recipient": recipient})
         return int(rows[0][0])
+
+    async def recipients_of(self, event_id: int) -> tuple[UserId, ...]:
+        rows = await read(self._pool, SELECT_RECIPIENTS, {"event": event_id})
+        return tuple(UserId(int(row[0])) for row in rows)
