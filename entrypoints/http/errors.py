@@ -17,6 +17,7 @@ from starlette.routing import Match
 from application.errors import (
     AlreadyExists,
     AuthenticationFailed,
+    BrokerUnavailable,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -144,6 +145,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StorageUnavailable, _storage_unavailable)
+    app.add_exception_handler(BrokerUnavailable, _storage_unavailable)  # the streams' signals, with a broker
 
 
 def _is_unparsed_body(error: Mapping[str, Any]) -> bool:

@@ -20,6 +20,7 @@ from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.broker import conduit, dead_letters, eventually, stop, wait_until_listening
 from tests.support.database import fresh_database
+from tests.support.sse import AsgiStream
 
 pytestmark = pytest.mark.postgres
 
@@ -176,3 +177,30 @@ async def _stream_exists(js: nats.js.JetStreamContext) -> bool:
     except nats.js.errors.NotFoundError:
         return False
     return True
+
+
+async def test_a_stream_whose_broker_is_away_is_503_not_500(
+    pg_server: str, nats_broker: EmbeddedNats, tmp_path: Path
+) -> None:
+    away = nats_broker.url
+    nats_broker.stop()
+    with fresh_database(pg_server, "away") as url:
+        migrations.upgrade(url)
+        container = build_container(settings_for(tmp_path, url, broker_url=away))
+        container.password_hasher.override(
+            providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
+        )
+        app = create_app(container)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://conduit/api"
+            ) as client,
+        ):
+            body = {"user": {"username": "reader", "email": "reader@x.io", "password": "pass-phrase-1"}}
+            token = (await client.post("/users", json=body)).json()["user"]["token"]
+            async with AsgiStream(
+                app, "/api/notifications/stream", {"Authorization": f"Token {token}"}
+            ) as stream:
+                assert stream.status == 503
+                assert stream.json()["errors"]["body"]
