@@ -18,52 +18,34 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
 from adapters.nats.client import connect
+from adapters.signalling import EVERYONE, Subscribers, payload_of
 from application.live_notifications import NotificationSignals, Signal
 from domain.ids import UserId
 
 log = logging.getLogger(__name__)
 
 SUBJECT: Final = "conduit.notifications"
-EVERYONE: Final = "*"
 
 
 def encode(recipients: Iterable[UserId]) -> bytes:
-    return ",".join(str(recipient) for recipient in sorted(set(recipients))).encode()
-
-
-class _Signal(Signal):
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    async def wait(self, seconds: float) -> bool:
-        if not self.event.is_set():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self.event.wait(), seconds)
-        signalled = self.event.is_set()
-        self.event.clear()
-        return signalled
+    return payload_of(recipients).encode()
 
 
 class NatsNotificationSignals(NotificationSignals):
     def __init__(self, url: str) -> None:
         self._url = url
-        self._signals: dict[UserId, set[_Signal]] = {}
+        self._subscribers = Subscribers()
         self._client: Client | None = None
         self._starting = asyncio.Lock()
 
     @asynccontextmanager
     async def subscribe(self, recipient: UserId) -> AsyncIterator[Signal]:
-        signal = _Signal()
-        self._signals.setdefault(recipient, set()).add(signal)
         try:
-            await self._subscribed()
-            yield signal
+            with self._subscribers.added(recipient) as signal:
+                await self._subscribed()
+                yield signal
         finally:
-            mine = self._signals[recipient]
-            mine.discard(signal)
-            if not mine:
-                del self._signals[recipient]
-            if not self._signals and self._client is not None:
+            if not self._subscribers and self._client is not None:
                 client, self._client = self._client, None
                 with suppress(NatsError, OSError):
                     await client.close()
@@ -78,17 +60,8 @@ class NatsNotificationSignals(NotificationSignals):
             self._client = client
 
     async def _heard(self, msg: Msg) -> None:
-        self._wake(msg.data.decode(errors="replace"))
+        self._subscribers.wake(msg.data.decode(errors="replace"))
 
     async def _reconnected(self) -> None:
         log.info("notification signals: NATS is back; every stream reads what it missed")
-        self._wake(EVERYONE)
-
-    def _wake(self, payload: str) -> None:
-        if payload == EVERYONE:
-            woken = [s for signals in self._signals.values() for s in signals]
-        else:
-            ids = (UserId(int(part)) for part in payload.split(",") if part.isdigit())
-            woken = [s for user in ids for s in self._signals.get(user, ())]
-        for signal in woken:
-            signal.event.set()
+        self._subscribers.wake(EVERYONE)

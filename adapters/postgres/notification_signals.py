@@ -20,6 +20,7 @@ import psycopg
 from psycopg import AsyncConnection, sql
 
 from adapters.postgres.errors import translated_errors
+from adapters.signalling import EVERYONE, Subscribers
 from application.errors import StorageUnavailable
 from application.live_notifications import NotificationSignals, Signal
 from domain.ids import UserId
@@ -27,45 +28,25 @@ from domain.ids import UserId
 log = logging.getLogger(__name__)
 
 CHANNEL: Final = "conduit_notifications"
-# The payload when the recipients' ids would not fit in NOTIFY's 8000 bytes: every stream reads.
-EVERYONE: Final = "*"
 LISTEN = sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL))
 LONGEST_PAUSE_SECONDS: Final = 1.0
-
-
-class _Signal(Signal):
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    async def wait(self, seconds: float) -> bool:
-        if not self.event.is_set():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self.event.wait(), seconds)
-        signalled = self.event.is_set()
-        self.event.clear()
-        return signalled
 
 
 class PgNotificationSignals(NotificationSignals):
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
-        self._signals: dict[UserId, set[_Signal]] = {}
+        self._subscribers = Subscribers()
         self._listening: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
 
     @asynccontextmanager
     async def subscribe(self, recipient: UserId) -> AsyncIterator[Signal]:
-        signal = _Signal()
-        self._signals.setdefault(recipient, set()).add(signal)
         try:
-            await self._listen()
-            yield signal
+            with self._subscribers.added(recipient) as signal:
+                await self._listen()
+                yield signal
         finally:
-            mine = self._signals[recipient]
-            mine.discard(signal)
-            if not mine:
-                del self._signals[recipient]
-            if not self._signals and self._listening is not None:
+            if not self._subscribers and self._listening is not None:
                 self._listening.cancel()  # its connection closes as it ends
                 self._listening = None
 
@@ -93,7 +74,7 @@ class PgNotificationSignals(NotificationSignals):
             while True:
                 try:
                     async for notify in conn.notifies():
-                        self._wake(notify.payload)
+                        self._subscribers.wake(notify.payload)
                 except psycopg.Error as error:
                     log.warning("notification listener lost (%s); reconnecting", error)
                 with suppress(psycopg.Error):
@@ -107,16 +88,8 @@ class PgNotificationSignals(NotificationSignals):
                     except (psycopg.Error, StorageUnavailable) as error:
                         log.warning("notification listener not back yet (%s)", error)
                 pause = 0.1
-                self._wake(EVERYONE)  # nobody listened for a while: every stream reads what it missed
+                # Nobody listened for a while: every stream reads what it missed.
+                self._subscribers.wake(EVERYONE)
         finally:
             with suppress(psycopg.Error):
                 await conn.close()
-
-    def _wake(self, payload: str) -> None:
-        if payload == EVERYONE:
-            woken = [s for signals in self._signals.values() for s in signals]
-        else:
-            ids = (UserId(int(part)) for part in payload.split(",") if part.isdigit())
-            woken = [s for user in ids for s in self._signals.get(user, ())]
-        for signal in woken:
-            signal.event.set()

@@ -14,9 +14,10 @@ commit instead could be lost with the process between the two.
 
 from datetime import datetime, timedelta
 
-from adapters.postgres.notification_signals import CHANNEL, EVERYONE
+from adapters.postgres.notification_signals import CHANNEL
 from adapters.postgres.statements import Statement
 from adapters.postgres.transaction import PipelinedTransaction
+from adapters.signalling import EVERYONE
 from application.ports import NotificationRepository
 from domain.ids import UserId
 from domain.notifications import NewNotification
