@@ -9,7 +9,13 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.errors import AlreadyExists, NotFound, StorageMisconfigured, StorageUnavailable
+from application.errors import (
+    AlreadyExists,
+    BrokerUnavailable,
+    NotFound,
+    StorageMisconfigured,
+    StorageUnavailable,
+)
 from domain.errors import InvalidInput
 from entrypoints.container import Container, running_container
 from entrypoints.logs import configure_logging
@@ -34,6 +40,8 @@ def expected_failures() -> Iterator[None]:
         fail(f"invalid configuration: {problems}")
     except StorageUnavailable as error:
         fail(f"database unavailable: {_first_line(error.__cause__ or error)}")
+    except BrokerUnavailable as error:
+        fail(f"broker unavailable: {error}")
     except StorageMisconfigured as error:
         fail(f"database misconfigured: {error}")
     except SQLAlchemyError as error:  # from the migrations, which run through SQLAlchemy

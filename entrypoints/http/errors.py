@@ -129,8 +129,10 @@ async def _not_honoured(request: Request) -> AuthenticationFailed | None:
 
 
 async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # A database outage is not the client's fault, nor a bug: 503 tells clients and balancers to retry.
-    log.warning("storage unavailable", method=request.method, path=request.url.path, error=str(exc))
+    # A database (or, for the notification streams, broker) outage is not the client's fault, nor a bug:
+    # 503 tells clients and balancers to retry.
+    what = "broker" if isinstance(exc, BrokerUnavailable) else "storage"
+    log.warning(f"{what} unavailable", method=request.method, path=request.url.path, error=str(exc))
     return body_error(503, "service temporarily unavailable, retry shortly", {"Retry-After": "1"})
 
 
@@ -145,7 +147,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StorageUnavailable, _storage_unavailable)
-    app.add_exception_handler(BrokerUnavailable, _storage_unavailable)  # the streams' signals, with a broker
+    app.add_exception_handler(BrokerUnavailable, _storage_unavailable)
 
 
 def _is_unparsed_body(error: Mapping[str, Any]) -> bool:

@@ -113,6 +113,15 @@ def test_asyncapi_describes_the_events_consumed() -> None:
     assert [channel["address"] for channel in document["channels"].values()] == ["conduit.events.*"]
 
 
+def test_consume_says_in_one_line_that_its_broker_is_away(tmp_path: Path) -> None:
+    env = {"CONDUIT_DATA_DIR": str(tmp_path), "CONDUIT_BROKER_URL": "nats://127.0.0.1:1"}
+    process = conduit("consume", env=env, capture=True)
+    _, said = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert b"error: broker unavailable: NATS at nats://127.0.0.1:1" in said
+    assert b"Traceback" not in said
+
+
 async def test_consume_refuses_to_start_without_a_broker(tmp_path: Path) -> None:
     process = conduit("consume", env={"CONDUIT_DATA_DIR": str(tmp_path)})
     assert process.wait(30) == 1

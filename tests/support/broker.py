@@ -16,8 +16,9 @@ from adapters.nats.stream import DEAD_LETTERS, EVENTS
 SECRET = "broker-test-secret-of-32-bytes-or-more"
 
 
-def conduit(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """`conduit ARGS` in a process of its own, quiet unless something goes wrong."""
+def conduit(*args: str, env: dict[str, str], capture: bool = False) -> subprocess.Popen[bytes]:
+    """`conduit ARGS` in a process of its own, quiet unless something goes wrong (``capture``: its
+    standard error kept for the test)."""
     settings = {
         "CONDUIT_LOG_LEVEL": "WARNING",
         "CONDUIT_JWT_SECRET": SECRET,
@@ -27,7 +28,10 @@ def conduit(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "CONDUIT_MIGRATE_ON_START": "false",
     }
     script = "from entrypoints.cli.main import main; main()"
-    return subprocess.Popen([sys.executable, "-c", script, *args], env=os.environ | settings | env)
+    stderr = subprocess.PIPE if capture else None
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args], env=os.environ | settings | env, stderr=stderr
+    )
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 20) -> int:
