@@ -14,6 +14,10 @@ sends half a request line and waits holds its connection, and its file descripto
 - **A JSON refusal** for a connection the worker has no room for (uvicorn's ``limit_concurrency``, which
   uvicorn itself applies only once a request's headers are in): ``503`` at its first bytes.
 
+And **a shutdown hook** (``on_shutdown``): uvicorn asks each connection to shut down as its graceful
+shutdown begins, and waits for the responses still running; the hook lets those with no end of their own
+(notification streams) end then.
+
 A refusal is Conduit's error envelope with ``Connection: close``. The write side is shut first and what
 the client still sends is read and dropped for ``LINGER_SECONDS``, so that a client still sending its
 oversized head reads the answer instead of a reset.
@@ -27,6 +31,7 @@ import asyncio
 import functools
 import http
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,10 +50,17 @@ class HeadLimits:
     max_bytes: int
 
 
-def protocol_factory(limits: HeadLimits) -> "functools.partial[BoundedHttpToolsProtocol]":
+def _nothing() -> None:
+    pass
+
+
+def protocol_factory(
+    limits: HeadLimits, on_shutdown: Callable[[], None] = _nothing
+) -> "functools.partial[BoundedHttpToolsProtocol]":
     """What to give uvicorn as ``http``: it calls it as it would a protocol class, with the keywords the
-    class takes, once per connection."""
-    return functools.partial(BoundedHttpToolsProtocol, limits=limits)
+    class takes, once per connection. Workers are spawned, so ``on_shutdown`` travels by name: a function
+    of a module, not a bound method or a closure."""
+    return functools.partial(BoundedHttpToolsProtocol, limits=limits, on_shutdown=on_shutdown)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -64,9 +76,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         _loop: asyncio.AbstractEventLoop | None = None,
         *,
         limits: HeadLimits,
+        on_shutdown: Callable[[], None],
     ) -> None:
         HttpToolsProtocol.__init__(self, config, server_state, app_state, _loop)
-        self._limits = limits
+        self._limits, self._on_shutdown = limits, on_shutdown
         # Bytes of the current request's head received so far; None while no head is being read (from
         # its end to the end of its message, when the next one may begin).
         self._head_bytes: int | None = 0
@@ -115,6 +128,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(431, f"the request line and headers exceed {self._limits.max_bytes} bytes")
             return
         HttpToolsProtocol.data_received(self, data[room:])
+
+    def shutdown(self) -> None:
+        self._on_shutdown()
+        HttpToolsProtocol.shutdown(self)
 
     def on_headers_complete(self) -> None:
         self._head_bytes = self._head_since = None

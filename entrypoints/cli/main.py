@@ -14,6 +14,7 @@ from entrypoints.cli import broker, db, seed, users
 from entrypoints.cli.common import expected_failures, load_settings
 from entrypoints.container import build_container
 from entrypoints.database import database
+from entrypoints.http.shutdown_notice import give_process_shutdown
 from entrypoints.metrics.serving import served as served_metrics
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -77,7 +78,7 @@ def serve(
             log_config=None,
             access_log=False,
             server_header=False,
-            http=bounded_http.protocol_factory(head_limits),
+            http=bounded_http.protocol_factory(head_limits, on_shutdown=give_process_shutdown),
             limit_concurrency=budget.connections,
             timeout_keep_alive=settings.keep_alive_seconds,
         )

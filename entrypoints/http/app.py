@@ -23,6 +23,7 @@ from entrypoints.http.routes import (
     profiles,
     users,
 )
+from entrypoints.http.shutdown_notice import PROCESS_SHUTDOWN
 from entrypoints.logs import configure_logging
 from entrypoints.metrics.edge import HttpMetrics
 from entrypoints.metrics.sampling import PoolMetrics, ReplicaMetrics, sample_every_second
@@ -83,6 +84,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     app.state.metrics = metrics
+    app.state.shutdown = PROCESS_SHUTDOWN  # what open streams end on
     install_error_handlers(app)
 
     # A request tries the routes in order, and each one it tries costs it: the reads behind every page

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from entrypoints.http.shutdown_notice import ShutdownNotice
 from tests.e2e.conftest import Api
 from tests.support.sse import AsgiStream, Event
 
@@ -90,6 +91,56 @@ async def test_a_malformed_last_event_id_is_a_422(api: Api) -> None:
     async with stream(api, f"{STREAM}?lastEventId=-1", api.auth(alice)) as refused:
         assert refused.status == 422
         assert "lastEventId" in refused.json()["errors"]
+
+
+async def test_the_anonymous_get_401_before_their_parameters_are_read(api: Api) -> None:
+    for url, headers in ((f"{STREAM}?lastEventId=x", {}), (STREAM, {"Last-Event-ID": "x"})):
+        async with stream(api, url, headers) as refused:
+            assert refused.status == 401
+            assert refused.headers["www-authenticate"] == "Token"
+    ghost = {"Authorization": "Token not-a-token"}
+    async with stream(api, f"{STREAM}?lastEventId=x", ghost) as refused:
+        assert refused.status == 401
+
+
+async def test_a_malformed_parameter_beside_a_ticket_is_a_422_that_leaves_the_ticket_unspent(
+    api: Api,
+) -> None:
+    ticket = await ticket_for(api, await api.register("alice"))
+    async with stream(api, f"{STREAM}?ticket={ticket}&lastEventId=x") as refused:
+        assert refused.status == 422
+        assert "lastEventId" in refused.json()["errors"]
+    async with stream(api, f"{STREAM}?ticket={ticket}") as live:
+        assert live.status == 200
+    async with stream(api, f"{STREAM}?ticket=") as empty:
+        assert empty.status == 401
+
+
+async def test_streams_end_cleanly_when_their_process_begins_to_shut_down(api: Api) -> None:
+    alice, bob = await api.register("alice"), await api.register("bob")
+    state = api.app.state
+    process_shutdown, state.shutdown = state.shutdown, ShutdownNotice()
+    try:
+        async with (
+            stream(api, headers=api.auth(alice)) as first,
+            stream(api, headers=api.auth(alice)) as second,
+        ):
+            await first.live()
+            await second.live()
+            state.shutdown.give()
+            await first.end(within=2)
+            await second.end(within=2)
+        async with stream(api, headers=api.auth(alice)) as late:  # opened while the process stops
+            assert late.status == 200
+            await late.end(within=2)
+    finally:
+        state.shutdown = process_shutdown
+    # A reconnection, to a process that serves, resumes after the last id it saw and misses nothing.
+    await followed(api, bob, "alice")
+    await deliver(api)
+    async with stream(api, STREAM, {**api.auth(alice), "Last-Event-ID": "0"}) as resumed:
+        assert resumed.status == 200
+        assert_is(await resumed.notification(), (await inbox(api, alice))[0])
 
 
 async def test_streams_beyond_the_cap_get_429_with_retry_after(api: Api) -> None:

@@ -1,6 +1,6 @@
 """Across processes on PostgreSQL: streams on a live `conduit serve` (two workers, so two listening
 processes) hear a notification that another process (the test's own container, as `conduit worker`
-would) commits, within 250 ms of the commit."""
+would) commits, within 250 ms of the commit; and open streams do not hold up a server that stops."""
 
 import asyncio
 import statistics
@@ -16,7 +16,7 @@ from entrypoints.container import build_container, running
 from tests.e2e.conftest import settings_for
 from tests.support.broker import conduit, stop, wait_until_listening
 from tests.support.database import fresh_database
-from tests.support.live import conduit_serving
+from tests.support.live import conduit_serving, start_conduit, wait_until_ready
 from tests.support.sse import Event, parsed_lines
 
 pytestmark = pytest.mark.postgres
@@ -74,6 +74,42 @@ async def test_with_a_broker_consume_signals_every_stream_on_nats_within_250_ms(
         f" max {max(latencies) * 1000:.1f} ms over {len(latencies)} receipts"
     )
     assert max(latencies) <= WITHIN_SECONDS, latencies
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_sigterm_ends_the_open_streams_cleanly_and_the_server_stops_at_once(
+    pg_server: str, tmp_path: Path, workers: int
+) -> None:
+    with fresh_database(pg_server, f"stopping{workers}") as url:
+        migrations.upgrade(url)
+        server, api_url, log_path = start_conduit(url, tmp_path, workers=workers)
+        try:
+            wait_until_ready(api_url.removesuffix("/api") + "/readyz", server, log_path)
+            async with httpx.AsyncClient(base_url=api_url, timeout=10) as client:
+                headers = {"Authorization": f"Token {await registered(client, 'alice')}"}
+                opened = [asyncio.Event() for _ in range(STREAMS)]
+
+                async def read_to_its_end(index: int) -> None:
+                    async with client.stream("GET", "/notifications/stream", headers=headers) as response:
+                        assert response.status_code == 200
+                        # httpx raises if the body is cut off before its last chunk.
+                        async for _ in parsed_lines(response.aiter_raw()):
+                            opened[index].set()
+
+                readers = [asyncio.ensure_future(read_to_its_end(i)) for i in range(STREAMS)]
+                await asyncio.wait_for(asyncio.gather(*(each.wait() for each in opened)), 10)
+                signalled = time.perf_counter()
+                server.terminate()
+                await asyncio.wait_for(asyncio.gather(*readers), 5)
+                status = await asyncio.to_thread(server.wait, 10)
+                stopped = time.perf_counter() - signalled
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+    assert status == 0, log_path.read_text()
+    assert stopped < 5, log_path.read_text()
+    assert "Traceback" not in log_path.read_text()
 
 
 async def _measured(client: httpx.AsyncClient, process: object) -> list[float]:

@@ -19,6 +19,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from entrypoints.bounded_http import LINGER_SECONDS, BoundedHttpToolsProtocol, HeadLimits, protocol_factory
 from entrypoints.connection_limits import connection_cap, raise_descriptor_limit
+from entrypoints.http.shutdown_notice import ShutdownNotice
 
 LIMITS = HeadLimits(timeout_seconds=0.3, max_bytes=1024)
 WAIT = 5.0  # at most, for anything a test waits for
@@ -33,12 +34,16 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 @asynccontextmanager
-async def serving(http: Any = None, **options: Any) -> AsyncIterator[int]:
-    """A uvicorn server on a free loopback port, with the bounded protocol unless told otherwise."""
+async def serving(
+    http: Any = None, *, asgi: Any = app, stop: bool = True, **options: Any
+) -> AsyncIterator[Any]:
+    """A uvicorn server on a free loopback port, with the bounded protocol unless told otherwise; stopped
+    and waited for at the end. Yields its port, or with ``stop=False`` the port, the server and its task,
+    for the test to stop."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        app,
+        asgi,
         http=http or protocol_factory(LIMITS),
         lifespan="off",
         log_config=None,
@@ -50,8 +55,9 @@ async def serving(http: Any = None, **options: Any) -> AsyncIterator[int]:
     while not server.started:
         assert not task.done(), task
         await asyncio.sleep(0.01)
+    port = sock.getsockname()[1]
     try:
-        yield sock.getsockname()[1]
+        yield port if stop else (port, server, task)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, WAIT)
@@ -234,6 +240,50 @@ async def test_a_connection_beyond_the_limit_gets_503_and_those_within_are_serve
         "the server has no room for another connection; retry shortly"
     ]
     assert status(served) == 200
+
+
+def endless(notice: ShutdownNotice) -> Any:
+    """An app whose response, like a notification stream, ends only on the shutdown notice."""
+
+    async def streaming(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": b"first", "more_body": True})
+        await notice.wait()
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return streaming
+
+
+async def open_endless_response(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    await writer.drain()
+    assert b"first" in await asyncio.wait_for(reader.readuntil(b"first"), WAIT)
+    return reader, writer
+
+
+async def test_the_shutdown_hook_runs_as_uvicorn_begins_to_stop_so_an_endless_response_ends() -> None:
+    notice = ShutdownNotice()
+    async with serving(protocol_factory(LIMITS, on_shutdown=notice.give), asgi=endless(notice)) as port:
+        reader, writer = await open_endless_response(port)
+    # The server has stopped (serving waits for it): the response ended with its last chunk, then closed.
+    assert notice.given
+    assert (await asyncio.wait_for(reader.read(), WAIT)).endswith(b"0\r\n\r\n")
+    writer.close()
+
+
+async def test_uvicorn_alone_waits_for_an_endless_response_when_it_stops() -> None:
+    notice = ShutdownNotice()  # never given: uvicorn's own protocol has no hook
+    async with serving(HttpToolsProtocol, asgi=endless(notice), stop=False) as (port, server, task):
+        _, writer = await open_endless_response(port)
+        server.should_exit = True
+        await asyncio.sleep(1.0)
+        assert not task.done()  # still waiting for the response
+        notice.give()
+        await asyncio.wait_for(task, WAIT)
+        writer.close()
 
 
 # The connection arithmetic.

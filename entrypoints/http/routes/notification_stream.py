@@ -27,6 +27,7 @@ from entrypoints.http.routing import Routes
 
 routes = Routes(prefix=f"{API_PREFIX}/notifications", tags=["Notifications"])
 LAST_EVENT_ID = "Last-Event-ID"
+TICKET = "ticket"
 _TICKET = Body(StreamTicketEnvelope)
 
 
@@ -66,11 +67,20 @@ _STREAMED = {
     summary="Your new notifications as they arrive (Server-Sent Events)",
 )
 async def stream(request: Request) -> Response:
-    query = read_query(StreamQuery, request)
-    after = _last_event_id(request, query.lastEventId)
     live = conduit(request).live
-    opened: NotificationStream = live.open_stream()(await _grant(request, query.ticket), after)
-    return await EventStream.opened(opened, NOT_STORED)
+    if TICKET in request.query_params:
+        # The parameters before the ticket: a ticket opens one stream, and a typo must not spend it.
+        query, after = _parameters(request)
+        grant: StreamGrant = await live.redeem_ticket()(query.ticket or "")
+    else:
+        # The token before the parameters, as on every authenticated route: the anonymous learn nothing.
+        token = bearer_token(request)
+        if token is None:
+            raise AuthenticationFailed("authentication required (the Authorization header, or ?ticket=)")
+        grant = await grant_of(conduit(request).authenticate(), token)
+        query, after = _parameters(request)
+    opened: NotificationStream = live.open_stream()(grant, after)
+    return await EventStream.opened(opened, NOT_STORED, request.app.state.shutdown)
 
 
 @routes.post(
@@ -85,15 +95,9 @@ async def stream_ticket(request: Request) -> Response:
     return _TICKET({"ticket": ticket.value, "expiresIn": ticket.expires_in}, 200, NOT_STORED)
 
 
-async def _grant(request: Request, ticket: str | None) -> StreamGrant:
-    live = conduit(request).live
-    if ticket is not None:
-        grant: StreamGrant = await live.redeem_ticket()(ticket)
-        return grant
-    token = bearer_token(request)
-    if token is None:
-        raise AuthenticationFailed("authentication required (the Authorization header, or ?ticket=)")
-    return await grant_of(conduit(request).authenticate(), token)
+def _parameters(request: Request) -> tuple[StreamQuery, int | None]:
+    query = read_query(StreamQuery, request)
+    return query, _last_event_id(request, query.lastEventId)
 
 
 def _last_event_id(request: Request, from_query: int | None) -> int | None:
