@@ -66,9 +66,11 @@ class Settings(BaseSettings):
     # A follow or favorite undone and done again notifies its recipient once per window (0: every time).
     notification_repeat_hours: float = Field(default=24.0, ge=0)
     # Connections (conduit serve): a request's line and headers must arrive within header_timeout_seconds
-    # and fit in max_header_bytes; a worker holds at most max_connections (and never more than half its
-    # file descriptors); an idle keep-alive connection closes after keep_alive_seconds.
+    # and fit in max_header_bytes, its body within body_timeout_seconds after them; a worker holds at
+    # most max_connections (and never more than half its file descriptors); an idle keep-alive connection
+    # closes after keep_alive_seconds.
     header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     max_connections: int = Field(default=4096, ge=2)
     keep_alive_seconds: int = Field(default=5, ge=1)

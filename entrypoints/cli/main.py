@@ -47,7 +47,11 @@ def serve(
     )
     # Raised before anything opens a descriptor or starts a worker, so that every worker inherits it.
     budget = connection_limits.plan(settings.max_connections)
-    head_limits = bounded_http.HeadLimits(settings.header_timeout_seconds, settings.max_header_bytes)
+    request_limits = bounded_http.RequestLimits(
+        head_timeout_seconds=settings.header_timeout_seconds,
+        max_head_bytes=settings.max_header_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     with expected_failures(), database(settings) as url, ExitStack() as stack:
         if settings.migrate_on_start:
             sessions.upgrade(settings, url)
@@ -78,7 +82,7 @@ def serve(
             log_config=None,
             access_log=False,
             server_header=False,
-            http=bounded_http.protocol_factory(head_limits, on_shutdown=give_process_shutdown),
+            http=bounded_http.protocol_factory(request_limits, on_shutdown=give_process_shutdown),
             limit_concurrency=budget.connections,
             timeout_keep_alive=settings.keep_alive_seconds,
         )

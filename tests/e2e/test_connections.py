@@ -1,8 +1,9 @@
-"""One client cannot take a real `conduit serve` down: slow heads are dropped, huge ones refused, and
-idle connections neither exhaust the worker's file descriptors nor stop others from being answered.
+"""One client cannot take a real `conduit serve` down: slow heads and bodies are dropped, huge heads
+refused, and idle connections neither exhaust the worker's file descriptors nor stop others from being
+answered.
 
-Two servers on one database: a strict one (a 1 s head deadline, room for few connections) and one with
-the default limits.
+Two servers on one database: a strict one (1 s deadlines for a head and a body, room for few connections)
+and one with the default limits.
 """
 
 import json
@@ -23,6 +24,7 @@ from tests.support.live import start_conduit, wait_until_ready
 pytestmark = pytest.mark.postgres
 
 HEAD_TIMEOUT_SECONDS = 1.0
+BODY_TIMEOUT_SECONDS = 1.0
 STRICT_MAX_CONNECTIONS = 20
 MAX_HEADER_BYTES = 16 * 1024  # the default
 IDLE_CONNECTIONS = 2000
@@ -52,6 +54,7 @@ def servers(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 url,
                 workdir / "strict",
                 CONDUIT_HEADER_TIMEOUT_SECONDS=str(HEAD_TIMEOUT_SECONDS),
+                CONDUIT_BODY_TIMEOUT_SECONDS=str(BODY_TIMEOUT_SECONDS),
                 CONDUIT_MAX_CONNECTIONS=str(STRICT_MAX_CONNECTIONS),
             ),
             "default": start_conduit(url, workdir / "default"),
@@ -130,6 +133,23 @@ def test_a_client_that_never_finishes_its_headers_is_dropped_at_the_deadline(ser
     assert status(response) == 408
     assert refusal(response) == ["the request line and headers did not arrive within 1 s"]
     assert HEAD_TIMEOUT_SECONDS * 0.9 < took < HEAD_TIMEOUT_SECONDS + 2
+
+
+def test_a_client_that_never_finishes_its_body_gets_408_at_the_deadline(servers: Servers) -> None:
+    head = b"POST /api/users/login HTTP/1.1\r\nHost: conduit\r\nContent-Type: application/json\r\n"
+    with connect(servers.strict) as slow:
+        slow.sendall(head + b"Content-Length: 200\r\n\r\n" + b'{"user": {"email": "')
+        started = time.monotonic()
+        response = read_all(slow)
+        took = time.monotonic() - started
+    assert status(response) == 408
+    assert refusal(response) == ["the request body did not arrive within 1 s"]
+    assert BODY_TIMEOUT_SECONDS * 0.9 < took < BODY_TIMEOUT_SECONDS + 2
+    # The app, left waiting for the body, heard that the client had gone: no error of its own.
+    time.sleep(0.5)
+    log = servers.strict.log.read_text()
+    assert "Traceback" not in log
+    assert "status=5" not in log
 
 
 def test_a_request_beyond_the_connection_cap_is_refused_with_503(servers: Servers) -> None:

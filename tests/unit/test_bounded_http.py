@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from entrypoints.bounded_http import LINGER_SECONDS, BoundedHttpToolsProtocol, HeadLimits, protocol_factory
+from entrypoints.bounded_http import LINGER_SECONDS, BoundedHttpToolsProtocol, RequestLimits, protocol_factory
 from entrypoints.connection_limits import connection_cap, raise_descriptor_limit
 from entrypoints.http.shutdown_notice import ShutdownNotice
 
-LIMITS = HeadLimits(timeout_seconds=0.3, max_bytes=1024)
+LIMITS = RequestLimits(head_timeout_seconds=0.3, max_head_bytes=1024, body_timeout_seconds=0.5)
 WAIT = 5.0  # at most, for anything a test waits for
 
 
@@ -136,7 +136,16 @@ async def test_uvicorn_alone_waits_for_a_slow_head_without_end() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n")
         with pytest.raises(TimeoutError):
-            await asyncio.wait_for(reader.read(), LIMITS.timeout_seconds * 3)
+            await asyncio.wait_for(reader.read(), LIMITS.head_timeout_seconds * 3)
+        writer.close()
+
+
+async def test_uvicorn_alone_waits_for_a_slow_body_without_end() -> None:
+    async with serving(http="httptools", timeout_keep_alive=0.1) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(reader.read(), LIMITS.body_timeout_seconds * 3)
         writer.close()
 
 
@@ -149,14 +158,67 @@ async def test_a_head_that_does_not_arrive_in_time_gets_408_whatever_trickles() 
         started = asyncio.get_running_loop().time()
         for piece in (b"GET / HT", b"TP/1.1\r\n", b"Host: t\r\n", b"X-A: 1\r\n"):
             writer.write(piece)
-            await asyncio.sleep(LIMITS.timeout_seconds / 4)
+            await asyncio.sleep(LIMITS.head_timeout_seconds / 4)
         response = await asyncio.wait_for(reader.read(), WAIT)
         took = asyncio.get_running_loop().time() - started
         writer.close()
     assert status(response) == 408
     late = "the request line and headers did not arrive within 0.3 s"
     assert error_body(response)["errors"]["body"] == [late]
-    assert took < LIMITS.timeout_seconds + LINGER_SECONDS + 0.5
+    assert took < LIMITS.head_timeout_seconds + LINGER_SECONDS + 0.5
+
+
+async def test_a_body_that_does_not_arrive_in_time_gets_408_whatever_trickles() -> None:
+    async with serving() as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n")
+        started = asyncio.get_running_loop().time()
+        for _ in range(4):
+            writer.write(b"x")
+            await asyncio.sleep(LIMITS.body_timeout_seconds / 3)
+        response = await asyncio.wait_for(reader.read(), WAIT)
+        took = asyncio.get_running_loop().time() - started
+        writer.close()
+    assert status(response) == 408
+    assert error_body(response)["errors"]["body"] == ["the request body did not arrive within 0.5 s"]
+    assert took < LIMITS.body_timeout_seconds + LINGER_SECONDS + 0.5
+
+
+async def test_a_body_that_comes_in_pieces_within_its_deadline_is_served() -> None:
+    async with serving() as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        for piece in (b"a", b"b", b"c"):
+            await asyncio.sleep(LIMITS.body_timeout_seconds / 5)
+            writer.write(piece)
+        response = await asyncio.wait_for(reader.read(), WAIT)
+        writer.close()
+    assert status(response) == 200
+
+
+async def test_a_slow_body_the_app_answered_without_reading_is_closed_at_its_deadline() -> None:
+    async def hasty(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"text/plain"), (b"content-length", b"2")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async with serving(asgi=hasty) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nx")
+        response = await asyncio.wait_for(reader.read(), LIMITS.body_timeout_seconds + 1)
+        writer.close()
+    assert status(response) == 200
+    assert response.count(b"HTTP/1.1") == 1  # the answer it had, and then the close
+
+
+async def test_the_body_deadline_ends_with_the_body_on_a_kept_connection() -> None:
+    async with serving() as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(4):  # longer in all than the body's deadline, each request well within both
+            await asyncio.sleep(LIMITS.head_timeout_seconds / 2)
+            writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab")
+            assert status(await asyncio.wait_for(reader.readuntil(b"ok"), WAIT)) == 200
+        writer.close()
 
 
 async def test_a_connection_that_sends_nothing_is_closed_without_an_answer() -> None:
@@ -181,7 +243,7 @@ async def test_a_kept_connection_outlives_the_deadline_while_its_heads_come_in_t
     async with serving() as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for _ in range(6):  # three deadlines' worth
-            await asyncio.sleep(LIMITS.timeout_seconds / 2)
+            await asyncio.sleep(LIMITS.head_timeout_seconds / 2)
             writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
             assert status(await asyncio.wait_for(reader.readuntil(b"ok"), WAIT)) == 200
         writer.close()
@@ -200,8 +262,8 @@ async def test_a_late_pipelined_head_closes_the_connection_after_the_answer_befo
 
 async def test_a_head_of_the_limit_is_served_and_one_byte_more_refused_with_431() -> None:
     async with serving() as port:
-        assert status(await exchange(port, request_of(LIMITS.max_bytes))) == 200
-        refused = await exchange(port, request_of(LIMITS.max_bytes + 1))
+        assert status(await exchange(port, request_of(LIMITS.max_head_bytes))) == 200
+        refused = await exchange(port, request_of(LIMITS.max_head_bytes + 1))
     assert status(refused) == 431
     assert error_body(refused)["errors"]["body"] == ["the request line and headers exceed 1024 bytes"]
 
@@ -213,7 +275,7 @@ async def test_a_client_still_sending_a_huge_head_reads_its_431() -> None:
 
 
 async def test_a_body_arriving_with_its_head_does_not_count_as_head() -> None:
-    body = b"x" * (LIMITS.max_bytes * 8)
+    body = b"x" * (LIMITS.max_head_bytes * 8)
     head = b"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
     async with serving() as port:
         assert status(await exchange(port, head + body)) == 200
