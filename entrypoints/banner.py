@@ -63,3 +63,13 @@ def consuming(settings: Settings, url: str, *, metrics: str | None) -> None:
         metrics=metrics or "off",
         **database_in_use(settings, url),
     )
+
+
+def consuming_broker(settings: Settings, url: str, *, broker: str, metrics: str | None) -> None:
+    log.info(
+        "Conduit consume started",
+        broker=broker,
+        deliveries_at_once=settings.pool_max_size,
+        metrics=metrics or "off",
+        **database_in_use(settings, url),
+    )

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     # Prometheus metrics on a listener of their own at ``host``, never on the API's port (0: off).
     metrics_port: int = Field(default=9464, ge=0, le=65535)
     worker_metrics_port: int = Field(default=9465, ge=0, le=65535)
+    consume_metrics_port: int = Field(default=9466, ge=0, le=65535)
     # NATS with JetStream (nats://host:4222): `conduit worker` relays the outbox there and `conduit consume`
     # delivers notifications from it (unset: the worker delivers them from the outbox itself).
     broker_url: SecretStr | None = None

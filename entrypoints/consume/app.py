@@ -27,10 +27,11 @@ from adapters.nats.client import prepare_streams
 from adapters.nats.notification_signals import SUBJECT as SIGNALS
 from adapters.nats.notification_signals import encode as signal_of
 from adapters.nats.stream import DEAD_LETTERS, EVENTS
-from adapters.nats.wire import DEAD_LETTER_PREFIX, MESSAGE_ID, SUBJECT_PREFIX, UnknownEvent, decode
+from adapters.nats.wire import DEAD_LETTER_PREFIX, KINDS, MESSAGE_ID, SUBJECT_PREFIX, UnknownEvent, decode
 from application.errors import StorageUnavailable
 from application.events import RetryPolicy
 from entrypoints.container import Container
+from entrypoints.metrics.broker_consumer import UNKNOWN_KIND, ConsumerBacklog, ConsumerMetrics, Outcome
 
 log = logging.getLogger("conduit.consume")
 
@@ -58,9 +59,16 @@ def _broker(url: str) -> NatsBroker:
     )
 
 
-def consumer_app(container: Container, url: str) -> FastStream:
-    """The FastStream application: its broker, its one subscriber, and its AsyncAPI description."""
+def consumer_app(container: Container, url: str, metrics: ConsumerMetrics | None = None) -> FastStream:
+    """The FastStream application: its broker, its one subscriber, and its AsyncAPI description; each
+    event handled is counted in ``metrics``, when given."""
     broker = _broker(url)
+
+    def counted(msg: NatsMessage, outcome: Outcome) -> None:
+        if metrics is not None:
+            kind = msg.raw_message.subject.removeprefix(SUBJECT_PREFIX)
+            metrics.handled(kind if kind in KINDS else UNKNOWN_KIND, outcome)
+
     retry: RetryPolicy = container.retry_policy()
     deliver_notifications = container.deliver_notifications
     queries = container.notification_queries()
@@ -91,6 +99,7 @@ def consumer_app(container: Container, url: str) -> FastStream:
             stored = decode(body, deliveries=deliveries)
         except UnknownEvent as error:
             await _dead_letter(broker, msg, body, str(error))
+            counted(msg, "dead_lettered")
             return
         while True:
             try:
@@ -103,14 +112,17 @@ def consumer_app(container: Container, url: str) -> FastStream:
             except Exception as error:
                 if deliveries >= retry.max_attempts:
                     await _dead_letter(broker, msg, body, f"{type(error).__name__}: {error}")
+                    counted(msg, "dead_lettered")
                     return
                 delay = retry.delay_after(deliveries)
                 log.warning(
                     "event %s failed (delivery %s): %r; again in %s", stored.id, deliveries, error, delay
                 )
                 await msg.nack(delay=delay.total_seconds())
+                counted(msg, "retried")
                 return
             await msg.ack()
+            counted(msg, "delivered")
             # Its recipients' open streams, on whichever API process, read their inbox now.
             try:
                 recipients = await queries.recipients_of(stored.id)
@@ -137,6 +149,14 @@ def consumer_app(container: Container, url: str) -> FastStream:
             ),
         ),
     )
+
+
+async def backlog_of(app: FastStream) -> ConsumerBacklog:
+    """The durable consumer's backlog, as JetStream counts it for all its processes."""
+    broker = app.broker
+    assert isinstance(broker, NatsBroker)
+    info = await broker.connection.jetstream().consumer_info(str(EVENTS.name), DURABLE)
+    return ConsumerBacklog(pending=info.num_pending or 0, unacknowledged=info.num_ack_pending or 0)
 
 
 async def _dead_letter(broker: NatsBroker, msg: NatsMessage, body: bytes, error: str) -> None:

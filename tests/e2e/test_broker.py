@@ -20,6 +20,8 @@ from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.broker import conduit, dead_letters, eventually, stop, wait_until_listening
 from tests.support.database import fresh_database
+from tests.support.live import free_port
+from tests.support.metrics import scrape_until, value
 from tests.support.sse import AsgiStream
 
 pytestmark = pytest.mark.postgres
@@ -146,6 +148,7 @@ async def test_a_failing_event_is_dead_lettered_after_its_retries_and_the_others
             "CONDUIT_BROKER_URL": nats_broker.url,
             "CONDUIT_WORKER_MAX_ATTEMPTS": "3",
             "CONDUIT_WORKER_RETRY_SECONDS": "0.2",
+            "CONDUIT_CONSUME_METRICS_PORT": str(metrics_port := free_port()),
         }
         consumer = conduit("consume", env=env)
         broker = await nats.connect(nats_broker.url)
@@ -175,6 +178,22 @@ async def test_a_failing_event_is_dead_lettered_after_its_retries_and_the_others
             await eventually(lambda: dead_letters(nats_broker.url), within=15, what="the dead letter")
             assert await dead_letters(nats_broker.url) == 1
             assert count(url, "SELECT count(*) FROM notifications") == 1
+            # Counted by kind and outcome, and nothing left behind in the durable consumer.
+            scraped = scrape_until(
+                f"http://127.0.0.1:{metrics_port}/metrics",
+                lambda text: (
+                    value(text, "conduit_consume_broker_up") == 1
+                    and value(text, "conduit_consume_pending_events") == 0
+                    and value(text, "conduit_consume_unacknowledged_events") == 0
+                ),
+            )
+            events = 'conduit_consume_events_total{kind="userFollowed",outcome="%s"}'
+            assert value(scraped, events % "delivered") == 1
+            assert value(scraped, events % "retried") == 2
+            assert value(scraped, events % "dead_lettered") == 1
+            assert value(scraped, "conduit_consume_broker_up") == 1
+            assert value(scraped, "conduit_consume_pending_events") == 0
+            assert value(scraped, "conduit_db_pool_max_connections") == 10
         finally:
             await broker.close()
             assert stop(consumer) == 0

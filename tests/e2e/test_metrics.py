@@ -3,11 +3,9 @@ workers', and `conduit worker` counts the outbox's backlog and its dead letters.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,6 +15,7 @@ import pytest
 from entrypoints import migrations
 from tests.support.database import fresh_database
 from tests.support.live import free_port, live_conduit
+from tests.support.metrics import scrape_until, value
 
 pytestmark = pytest.mark.postgres
 
@@ -25,22 +24,6 @@ UNMATCHED_404 = 'conduit_http_request_duration_seconds_count{method="GET",route=
 SLUG_ROUTE = (
     'conduit_http_request_duration_seconds_count{method="GET",route="/api/articles/{slug}",status="200"}'
 )
-
-
-def value(text: str, series: str) -> float | None:
-    """The value of one series (name and labels exactly as exposed), or None when it is not there."""
-    found = re.search(rf"^{re.escape(series)} (\S+)$", text, re.MULTILINE)
-    return None if found is None else float(found.group(1))
-
-
-def scrape_until(url: str, ready: Callable[[str], bool], seconds: float = 10.0) -> str:
-    """The exposition once ``ready`` says so; the figures sampled each second may need a moment."""
-    deadline = time.monotonic() + seconds
-    while True:
-        text = httpx.get(url, timeout=5).text
-        if ready(text) or time.monotonic() > deadline:
-            return text
-        time.sleep(0.2)
 
 
 def test_serve_sums_its_workers_and_labels_routes_by_template(pg_server: str, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ def conduit(*args: str, env: dict[str, str], capture: bool = False) -> subproces
         "CONDUIT_JWT_SECRET": SECRET,
         "CONDUIT_METRICS_PORT": "0",
         "CONDUIT_WORKER_METRICS_PORT": "0",
+        "CONDUIT_CONSUME_METRICS_PORT": "0",
         "CONDUIT_WORKER_POLL_SECONDS": "0.2",
         "CONDUIT_MIGRATE_ON_START": "false",
     }
