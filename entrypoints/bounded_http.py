@@ -101,6 +101,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         limit = self.limit_concurrency
         self._no_room = limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit)
         if self._no_room:
+            # Not counted while it lingers: uvicorn would count it against a served connection's next
+            # request, and answer that one its plain-text 503.
+            self.connections.discard(self)
             self._timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self._await_head()

@@ -304,6 +304,21 @@ async def test_a_connection_beyond_the_limit_gets_503_and_those_within_are_serve
     assert status(served) == 200
 
 
+async def test_a_kept_connection_is_served_while_refused_ones_linger_at_the_limit() -> None:
+    async with serving(limit_concurrency=3) as port:
+        kept = [await asyncio.open_connection("127.0.0.1", port) for _ in range(2)]
+        refused = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        for _, writer in refused:
+            writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        await asyncio.sleep(0.1)  # their refusals are written, and they linger
+        reader, writer = kept[0]
+        writer.write(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        answer = await asyncio.wait_for(reader.readuntil(b"ok"), WAIT)
+        for _, each in kept + refused:
+            each.close()
+    assert status(answer) == 200
+
+
 def endless(notice: ShutdownNotice) -> Any:
     """An app whose response, like a notification stream, ends only on the shutdown notice."""
 
