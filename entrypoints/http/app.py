@@ -43,6 +43,9 @@ async def _lifespan(container: Container, metrics: HttpMetrics | None) -> AsyncI
             if replicas is not None:
                 replica_metrics = ReplicaMetrics(metrics.registry)
                 samplers.append(lambda: replica_metrics.sample(replicas.states()))
+                samplers.append(
+                    lambda: replica_metrics.sample_pools((r.name, r.pool) for r in replicas.replicas)
+                )
             sampling = asyncio.get_running_loop().create_task(sample_every_second(samplers))
         # Everything alive now (modules, schemas, routes) lives as long as the process. Freezing it keeps
         # the collector from walking it on every full collection, each walk a pause of the event loop

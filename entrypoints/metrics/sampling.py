@@ -8,7 +8,7 @@ gauges add up the live processes' figures (``livesum``). A scrape sees them at m
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -45,9 +45,35 @@ class PoolMetrics:
 
 class ReplicaMetrics:
     """Each replica by its name (host:port/database): how far behind this process judges it at most (the
-    worst of the live processes), and whether every live process has it in rotation."""
+    worst of the live processes), whether every live process has it in rotation, and the pools the
+    processes keep for it (summed)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
+        def pool_gauge(name: str, documentation: str) -> Gauge:
+            return Gauge(name, documentation, ("replica",), multiprocess_mode="livesum", registry=registry)
+
+        self._pool_size = pool_gauge(
+            "conduit_db_replica_pool_connections",
+            "Pooled connections to a read replica, open or being opened",
+        )
+        self._pool_idle = pool_gauge(
+            "conduit_db_replica_pool_idle_connections",
+            "Pooled connections to a read replica ready to be borrowed",
+        )
+        self._pool_waiting = pool_gauge(
+            "conduit_db_replica_pool_waiting_requests",
+            "Reads waiting for a pooled connection to a read replica",
+        )
+        self._pool_max = pool_gauge(
+            "conduit_db_replica_pool_max_connections",
+            "The most connections the pools may open to a read replica",
+        )
+        self._pool_errors = Counter(
+            "conduit_db_replica_pool_connection_errors",
+            "Failed attempts to open a connection to a read replica",
+            ("replica",),
+            registry=registry,
+        )
         self._lag = Gauge(
             "conduit_db_replica_lag_seconds",
             "How far a read replica is behind the primary, at most (+Inf before it was ever caught up)",
@@ -68,6 +94,17 @@ class ReplicaMetrics:
             lag = float("inf") if replica.lag_ms is None else replica.lag_ms / 1000
             self._lag.labels(replica.name).set(lag)
             self._in_rotation.labels(replica.name).set(1 if replica.state == "in rotation" else 0)
+
+    def sample_pools(self, pools: Iterable[tuple[str, Pool]]) -> None:
+        """``pools``: each replica's name and pool."""
+        for name, pool in pools:
+            reading = pop_reading(pool)
+            self._pool_size.labels(name).set(reading.size)
+            self._pool_idle.labels(name).set(reading.idle)
+            self._pool_waiting.labels(name).set(reading.waiting)
+            self._pool_max.labels(name).set(reading.max_size)
+            if reading.connection_errors:
+                self._pool_errors.labels(name).inc(reading.connection_errors)
 
 
 async def sample_every_second(samplers: Sequence[Callable[[], None]]) -> None:

@@ -4,7 +4,7 @@ lag bound, and a replica that stops or falls behind leaves rotation without a 5x
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 from dependency_injector import providers
+from prometheus_client import generate_latest
 
 from adapters.postgres.consistency import COOKIE
 from adapters.security.passwords import Argon2PasswordHasher
@@ -21,6 +22,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.database import database_name, fresh_database
+from tests.support.metrics import value
 from tests.support.replica import Standby
 
 pytestmark = pytest.mark.postgres
@@ -99,6 +101,15 @@ async def wait_for_state(client: httpx.AsyncClient, state: str, within: float = 
         await asyncio.sleep(0.05)
 
 
+async def sampled(api: Conduit, ready: Callable[[str], object], within: float = 5) -> str:
+    """The app's own exposition once ``ready`` finds what it looks for (figures are sampled each second)."""
+    deadline = time.monotonic() + within
+    while not ready(text := generate_latest(api.app.state.metrics.registry).decode()):
+        assert time.monotonic() < deadline, text
+        await asyncio.sleep(0.1)
+    return text
+
+
 async def test_reads_go_to_the_replica_and_writes_to_the_primary(
     primary_url: str, standby: Standby, tmp_path: Path
 ) -> None:
@@ -121,6 +132,14 @@ async def test_reads_go_to_the_replica_and_writes_to_the_primary(
         queries = conduit_queries_on(replica_url)
         assert any("FROM articles" in query for query in queries), queries
         assert not any("INSERT" in query for query in queries), queries
+        # The metrics name the replica: in rotation, caught up within the bound, and its pool.
+        name = api.app.state.container.replicas().replicas[0].name
+        labels = f'{{replica="{name}"}}'
+        exposed = await sampled(api, lambda text: value(text, f"conduit_db_replica_pool_connections{labels}"))
+        assert value(exposed, f"conduit_db_replica_in_rotation{labels}") == 1
+        assert (value(exposed, f"conduit_db_replica_lag_seconds{labels}") or 1) < MAX_LAG_MS / 1000
+        assert (value(exposed, f"conduit_db_replica_pool_connections{labels}") or 0) >= 1
+        assert value(exposed, f"conduit_db_replica_pool_max_connections{labels}") == 10
 
 
 async def test_a_user_sees_their_own_writes_at_once_while_replay_is_paused(
