@@ -12,16 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 from fastapi import FastAPI
 
-from adapters.security.passwords import Argon2PasswordHasher
 from application.events import ProcessEvents
 from entrypoints import migrations, sessions
-from entrypoints.container import Container, build_container
-from entrypoints.http.app import create_app
+from entrypoints.container import Container
 from entrypoints.settings import Settings
 from tests.support.database import database_name, fresh_database, truncate_all
+from tests.support.inprocess import app_for
 from tests.support.live import live_conduit
 from tests.support.pgbouncer import through
 from tests.support.replica import Standby
@@ -119,12 +117,7 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         extra = {"direct_database_url": direct, "prepare_threshold": None}
     else:
         url = None if memory else request.getfixturevalue("clean_pg")
-    container = build_container(settings_for(tmp_path, url, max_body_bytes=64 * 1024, **extra), memory=memory)
-    # Real Argon2id, at its cheapest cost: these tests are about behaviour.
-    container.password_hasher.override(
-        providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-    )
-    app = create_app(container)
+    container, app = app_for(settings_for(tmp_path, url, max_body_bytes=64 * 1024, **extra), memory=memory)
     api = Api(httpx.AsyncClient(), container, request.param, app)
 
     async def watch(response: httpx.Response) -> None:

@@ -6,20 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import nats
 import psycopg
 import pytest
-from dependency_injector import providers
 
 from adapters.nats.embedded import EmbeddedNats
-from adapters.security.passwords import Argon2PasswordHasher
 from entrypoints import migrations
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.broker import conduit, dead_letters, eventually, stop, wait_until_listening
 from tests.support.database import fresh_database
+from tests.support.inprocess import app_for, running_app
 from tests.support.live import free_port
 from tests.support.metrics import scrape_until, value
 from tests.support.sse import AsgiStream
@@ -43,18 +39,8 @@ async def test_a_follow_reaches_its_subject_and_consume_makes_it_a_notification(
         relay = conduit("worker", env=env)
         try:
             wait_until_listening(url)
-            settings = settings_for(tmp_path, url, writes_per_minute=0)
-            container = build_container(settings)
-            container.password_hasher.override(
-                providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-            )
-            app = create_app(container)
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app), base_url="http://conduit/api"
-                ) as client,
-            ):
+            _, app = app_for(settings_for(tmp_path, url, writes_per_minute=0))
+            async with running_app(app) as client:
                 tokens = {}
                 for name in ("follower", "followee"):
                     body = {"user": {"username": name, "email": f"{name}@x.io", "password": "pass-phrase-1"}}
@@ -214,17 +200,8 @@ async def test_a_stream_whose_broker_is_away_is_503_not_500(
     nats_broker.stop()
     with fresh_database(pg_server, "away") as url:
         migrations.upgrade(url)
-        container = build_container(settings_for(tmp_path, url, broker_url=away))
-        container.password_hasher.override(
-            providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-        )
-        app = create_app(container)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://conduit/api"
-            ) as client,
-        ):
+        _, app = app_for(settings_for(tmp_path, url, broker_url=away))
+        async with running_app(app) as client:
             body = {"user": {"username": "reader", "email": "reader@x.io", "password": "pass-phrase-1"}}
             token = (await client.post("/users", json=body)).json()["user"]["token"]
             async with AsgiStream(

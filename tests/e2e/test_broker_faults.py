@@ -10,16 +10,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from dependency_injector import providers
 
 from adapters.nats.embedded import EmbeddedNats
 from adapters.postgres.embedded import EmbeddedPostgres
-from adapters.security.passwords import Argon2PasswordHasher
 from entrypoints import migrations
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.broker import conduit, eventually, message_ids, stop, wait_until_listening
+from tests.support.inprocess import app_for, running_app
 
 pytestmark = pytest.mark.postgres
 
@@ -54,16 +51,8 @@ async def test_killed_relay_and_restarted_nats_and_postgres_lose_and_repeat_noth
             settings = settings_for(
                 tmp_path, url, writes_per_minute=0, pool_min_size=2, pool_timeout_seconds=1.0
             )
-            container = build_container(settings)
-            container.password_hasher.override(
-                providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-            )
-            app = create_app(container)
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=transport, base_url="http://conduit/api") as client,
-            ):
+            _, app = app_for(settings)
+            async with running_app(app, raise_app_exceptions=False) as client:
                 statuses = await _follow_through_faults(client, relays, nats_broker, server, env)
             assert 200 in statuses
             assert statuses <= {200, 503}, statuses

@@ -14,14 +14,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from dependency_injector import providers
 
 from adapters.postgres.embedded import EmbeddedPostgres
-from adapters.security.passwords import Argon2PasswordHasher
 from entrypoints import migrations
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
+from tests.support.inprocess import app_for, running_app
 
 pytestmark = pytest.mark.postgres
 
@@ -44,19 +41,11 @@ async def test_a_restart_under_writes_loses_nothing_and_service_resumes_within_t
         settings = settings_for(
             tmp_path, url, pool_min_size=2, pool_max_size=2, pool_timeout_seconds=1.0, writes_per_minute=0
         )
-        container = build_container(settings)
-        container.password_hasher.override(
-            providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-        )
-        app = create_app(container)
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        _, app = app_for(settings)
         worker = _conduit("worker", env={"CONDUIT_DATABASE_URL": url, "CONDUIT_WORKER_POLL_SECONDS": "0.2"})
         try:
             _wait_until_listening(url)
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=transport, base_url="http://conduit") as client,
-            ):
+            async with running_app(app, base_url="http://conduit", raise_app_exceptions=False) as client:
                 outcomes, back, back_on_the_clock = await _write_through_a_restart(client, server, url)
         finally:
             worker.terminate()

@@ -12,16 +12,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from dependency_injector import providers
 from prometheus_client import generate_latest
 
 from adapters.postgres.consistency import COOKIE
-from adapters.security.passwords import Argon2PasswordHasher
 from entrypoints import migrations
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
 from tests.e2e.conftest import settings_for
 from tests.support.database import database_name, fresh_database
+from tests.support.inprocess import app_for
 from tests.support.metrics import value
 from tests.support.replica import Standby
 
@@ -62,11 +59,7 @@ async def conduit(tmp_path: Path, primary: str, replica: str) -> AsyncIterator[C
     settings = settings_for(
         tmp_path, primary, read_database_url=replica, replica_max_lag_ms=MAX_LAG_MS, writes_per_minute=0
     )
-    container = build_container(settings)
-    container.password_hasher.override(
-        providers.Singleton(Argon2PasswordHasher, time_cost=1, memory_kib=64, parallelism=1)
-    )
-    app = create_app(container)
+    _, app = app_for(settings)
     async with app.router.lifespan_context(app):
         served = Conduit(httpx.ASGITransport(app=app, raise_app_exceptions=False), app)
         yield served
