@@ -27,9 +27,8 @@ the client still sends is read and dropped for ``LINGER_SECONDS``, so that a cli
 oversized head reads the answer instead of a reset.
 
 Delete when uvicorn's httptools protocol bounds the time of a request's head and body and the size of its
-head itself. The uvicorn
-behaviour this relies on (the names overridden, when uvicorn calls them, the attributes read) is pinned by
-tests/unit/test_bounded_http.py.
+head itself. The uvicorn behaviour this relies on (the names overridden, when uvicorn calls them, the
+attributes read) is pinned by tests/unit/test_bounded_http.py.
 """
 
 import asyncio

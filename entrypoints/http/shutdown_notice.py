@@ -2,8 +2,8 @@
 
 uvicorn waits for every response in progress before it stops. A notification stream has no end of its
 own, so without a notice one open stream holds a stopping process until something kills it (with
-several workers, the supervisor after ``STOP_TIMEOUT_SECONDS``; with one, only its client leaving or
-uvicorn's grace running out). On the notice each stream ends its body cleanly and its client reconnects,
+several workers, the supervisor after ``STOP_TIMEOUT_SECONDS``) or, with one worker, until its client
+leaves. On the notice each stream ends its body cleanly and its client reconnects,
 with ``Last-Event-ID``, to a process that still serves: a rolling restart costs it no notification.
 
 uvicorn asks each connection to shut down as its graceful shutdown begins; ``conduit serve``'s protocol
